@@ -1,0 +1,147 @@
+import type { AnyDoc, Gender, MemberDoc, PiiField } from '@gymedge/crdt-schema';
+import type { Database, Statement } from 'better-sqlite3';
+import { foldText } from '../domain/text.ts';
+import type { PiiVault } from '../store/pii-vault.ts';
+import type { Projection } from '../store/projection.ts';
+
+/** One row of the member read model (personal fields in clear: this table never leaves the unit). */
+export interface MemberRow {
+  doc_id: string;
+  unit_id: string;
+  status: 'active' | 'inactive' | 'erased';
+  name: string | null;
+  name_key: string;
+  email: string | null;
+  phone: string | null;
+  document: string | null;
+  birth_date: string | null;
+  gender: Gender | null;
+  age: number | null;
+  external_ref: string | null;
+  signup_date: string | null;
+  region: string | null;
+  churned: number | null;
+  consent_marketing: number;
+  consent_image: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * `member_index` (one row per member, personal fields unsealed) and `member_fts` (FTS5 over the
+ * folded name, accent- and case-insensitive, prefix search). Erased members keep a row without any
+ * personal field, so payments and visits still add up.
+ */
+export class MemberProjection implements Projection {
+  readonly name = 'members';
+  readonly version = 1;
+  readonly types = ['member'] as const;
+  readonly #vault: PiiVault;
+  #db!: Database;
+  #upsert!: Statement<Record<string, unknown>>;
+  #rowid!: Statement<[string], { rowid: number }>;
+  #ftsDelete!: Statement<[number]>;
+  #ftsInsert!: Statement<[number, string]>;
+
+  constructor(vault: PiiVault) {
+    this.#vault = vault;
+  }
+
+  setup(db: Database): void {
+    this.#db = db;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS member_index (
+        rowid INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL UNIQUE,
+        unit_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        name TEXT,
+        name_key TEXT NOT NULL,
+        email TEXT,
+        phone TEXT,
+        phone_digits TEXT,
+        phone_rev TEXT,
+        document TEXT,
+        birth_date TEXT,
+        gender TEXT,
+        age INTEGER,
+        external_ref TEXT,
+        signup_date TEXT,
+        region TEXT,
+        churned INTEGER,
+        consent_marketing INTEGER NOT NULL,
+        consent_image INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS member_by_name ON member_index (status, name_key, doc_id);
+      CREATE INDEX IF NOT EXISTS member_by_name_all ON member_index (name_key, doc_id);
+      CREATE INDEX IF NOT EXISTS member_by_document ON member_index (document) WHERE document IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS member_by_phone ON member_index (phone_digits) WHERE phone_digits IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS member_by_phone_rev ON member_index (phone_rev) WHERE phone_rev IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS member_by_email ON member_index (email) WHERE email IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS member_by_external ON member_index (external_ref) WHERE external_ref IS NOT NULL;
+      CREATE VIRTUAL TABLE IF NOT EXISTS member_fts USING fts5 (name_key, tokenize = 'unicode61 remove_diacritics 2');
+    `);
+    this.#upsert =
+      db.prepare(`INSERT INTO member_index (doc_id, unit_id, status, name, name_key, email, phone, phone_digits,
+        phone_rev, document, birth_date, gender, age, external_ref, signup_date, region, churned, consent_marketing,
+        consent_image, created_at, updated_at)
+      VALUES (@doc_id, @unit_id, @status, @name, @name_key, @email, @phone, @phone_digits, @phone_rev, @document,
+        @birth_date, @gender, @age, @external_ref, @signup_date, @region, @churned, @consent_marketing, @consent_image,
+        @created_at, @updated_at)
+      ON CONFLICT (doc_id) DO UPDATE SET unit_id = excluded.unit_id, status = excluded.status, name = excluded.name,
+        name_key = excluded.name_key, email = excluded.email, phone = excluded.phone, phone_digits = excluded.phone_digits,
+        phone_rev = excluded.phone_rev, document = excluded.document, birth_date = excluded.birth_date,
+        gender = excluded.gender, age = excluded.age, external_ref = excluded.external_ref,
+        signup_date = excluded.signup_date, region = excluded.region, churned = excluded.churned,
+        consent_marketing = excluded.consent_marketing, consent_image = excluded.consent_image,
+        updated_at = excluded.updated_at`);
+    this.#rowid = db.prepare('SELECT rowid FROM member_index WHERE doc_id = ?');
+    this.#ftsDelete = db.prepare('DELETE FROM member_fts WHERE rowid = ?');
+    this.#ftsInsert = db.prepare('INSERT INTO member_fts (rowid, name_key) VALUES (?, ?)');
+  }
+
+  apply(doc: AnyDoc): void {
+    if (doc.type !== 'member') return;
+    const member = doc as MemberDoc;
+    const open = (field: PiiField) =>
+      member.status === 'erased' ? undefined : this.#vault.unseal(member.id, field, member.pii[field]);
+    const name = open('name');
+    const phone = open('phone');
+    const phoneDigits = phone?.replace(/^\+55/, '');
+    const externalRef = open('externalRef');
+    const age = open('age');
+    this.#upsert.run({
+      doc_id: member.id,
+      unit_id: member.unitId,
+      status: member.status,
+      name: name ?? null,
+      name_key: name !== undefined ? foldText(name) : `~${externalRef ?? member.id}`,
+      email: open('email') ?? null,
+      phone: phone ?? null,
+      phone_digits: phoneDigits ?? null,
+      phone_rev: phoneDigits === undefined ? null : [...phoneDigits].reverse().join(''),
+      document: open('document') ?? null,
+      birth_date: open('birthDate') ?? null,
+      gender: open('gender') ?? null,
+      age: age === undefined ? null : Number(age),
+      external_ref: externalRef ?? null,
+      signup_date: member.signupDate ?? null,
+      region: member.region ?? null,
+      churned: member.churned === undefined ? null : Number(member.churned),
+      consent_marketing: Number(member.consent.marketing),
+      consent_image: Number(member.consent.imageAnalytics),
+      created_at: member.createdAt,
+      updated_at: member.updatedAt,
+    });
+    const rowid = this.#rowid.get(member.id)?.rowid;
+    if (rowid === undefined) return;
+    this.#ftsDelete.run(rowid);
+    if (name !== undefined) this.#ftsInsert.run(rowid, foldText(name));
+  }
+
+  reset(): void {
+    this.#db.exec('DELETE FROM member_index; DELETE FROM member_fts;');
+  }
+}

@@ -1,0 +1,744 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as A from '@automerge/automerge';
+import {
+  type AnyDoc,
+  type DocOf,
+  type DocType,
+  type DocumentId,
+  newDocId,
+  parseDocId,
+  REGISTRY,
+  validateDocument,
+} from '@gymedge/crdt-schema';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Logger } from '../lib/logger.ts';
+import { applyPatch, deepEqual, mergePatch, type Patch, type Plain, toAutomerge, toPlain } from './plain.ts';
+import type { Projection } from './projection.ts';
+import type { StorageAdapter } from './storage-adapter.ts';
+
+/** A document whose stored state breaks its schema: it is kept and quarantined, never served. */
+export class DocumentInvalidError extends Error {
+  override readonly name = 'DocumentInvalidError';
+}
+/** A local write whose result would break the document's schema: nothing is written. */
+export class DocumentValidationError extends Error {
+  override readonly name = 'DocumentValidationError';
+}
+export class DocumentExistsError extends Error {
+  override readonly name = 'DocumentExistsError';
+}
+export class DocumentNotFoundError extends Error {
+  override readonly name = 'DocumentNotFoundError';
+}
+
+/** SQL to run in the same transaction as a write (keys, audit rows, ...). */
+export type WriteHook = () => void;
+
+export interface WriteOptions {
+  /** Extra SQL committed atomically with the change, before projections run. */
+  readonly also?: WriteHook;
+  /** Runs if the write is rolled back, to undo in-memory effects of `also`'s preparation. */
+  readonly onRollback?: () => void;
+}
+
+export interface DocumentStoreOptions {
+  readonly db: Database;
+  readonly storage: StorageAdapter;
+  readonly unitId: string;
+  readonly logger: Logger;
+  readonly projections?: readonly Projection[];
+  /** Live documents kept in memory; least recently used ones are freed beyond this. */
+  readonly cacheSize?: number;
+  /** A document is compacted once it has this many chunks. */
+  readonly compactAfterChunks?: number;
+  readonly clock?: () => Date;
+}
+
+export type RemoteResult =
+  | { status: 'applied'; heads: string[] }
+  | { status: 'duplicate' }
+  | { status: 'quarantined'; reason: string; quarantineId: number };
+
+interface CacheEntry {
+  doc: A.Doc<Plain>;
+  plain: Plain;
+  /** Writes queued but not yet committed: a pinned entry is never evicted. */
+  pending: number;
+}
+
+interface PendingWrite {
+  readonly docId: string;
+  readonly type: DocType;
+  readonly unitId: string;
+  readonly schemaVersion: number;
+  readonly bytes: Uint8Array;
+  readonly changeHash: string | null;
+  readonly heads: string[];
+  readonly plain: Plain;
+  readonly origin: 'local' | 'remote';
+  readonly changeUnit: string;
+  readonly options: WriteOptions | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface StoreStats {
+  readonly documents: number;
+  readonly liveDocuments: number;
+  readonly pendingWrites: number;
+  readonly quarantined: number;
+  readonly changeLogSize: number;
+  readonly committedWrites: number;
+  readonly commits: number;
+}
+
+type Fields<T extends DocType> = Omit<
+  DocOf<T>,
+  'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'
+>;
+
+/**
+ * The unit's documents: one Automerge document per aggregate, stored as chunks in SQLite and loaded
+ * only to change or merge them. A write is: load (or cache hit) → validate the result → change →
+ * `saveIncremental` → one SQLite transaction with the chunk, the change-log row and the projection
+ * update → acknowledge. Writes that arrive in the same event-loop turn share one transaction and one
+ * fsync (group commit), so throughput does not pay one fsync per write.
+ */
+export class DocumentStore {
+  readonly unitId: string;
+  readonly actorId: string;
+  readonly #db: Database;
+  readonly #storage: StorageAdapter;
+  readonly #log: Logger;
+  readonly #projections: readonly Projection[];
+  readonly #byType = new Map<DocType, Projection[]>();
+  readonly #cacheSize: number;
+  readonly #compactAfter: number;
+  readonly #clock: () => Date;
+  readonly #cache = new Map<string, CacheEntry>();
+  #queue: PendingWrite[] = [];
+  #flushScheduled = false;
+  #flushWaiters: Array<() => void> = [];
+  #committedWrites = 0;
+  #commits = 0;
+  #closed = false;
+  readonly #sql: {
+    docRow: Statement<[string], { type: string; chunks: number; heads: string }>;
+    upsertDoc: Statement<Record<string, unknown>>;
+    logChange: Statement<Record<string, unknown>>;
+    quarantine: Statement<Record<string, unknown>>;
+    countDocs: Statement<[], { n: number }>;
+    countQuarantine: Statement<[], { n: number }>;
+    countLog: Statement<[], { n: number }>;
+    toCompact: Statement<[number, number], { doc_id: string }>;
+    setChunks: Statement<[number, number, string]>;
+    docsOfType: Statement<[string], { doc_id: string }>;
+  };
+
+  constructor(options: DocumentStoreOptions) {
+    this.#db = options.db;
+    this.#storage = options.storage;
+    this.unitId = options.unitId;
+    this.#log = options.logger.child({ module: 'store' });
+    this.#projections = options.projections ?? [];
+    this.#cacheSize = Math.max(1, options.cacheSize ?? 500);
+    this.#compactAfter = Math.max(2, options.compactAfterChunks ?? 16);
+    this.#clock = options.clock ?? (() => new Date());
+    this.actorId = randomBytes(16).toString('hex');
+    for (const projection of this.#projections) {
+      for (const type of projection.types)
+        this.#byType.set(type, [...(this.#byType.get(type) ?? []), projection]);
+    }
+    const db = this.#db;
+    this.#sql = {
+      docRow: db.prepare('SELECT type, chunks, heads FROM documents WHERE doc_id = ?'),
+      upsertDoc:
+        db.prepare(`INSERT INTO documents (doc_id, type, unit_id, schema_version, heads, chunks, bytes, created_at, updated_at)
+        VALUES (@docId, @type, @unitId, @schemaVersion, @heads, 1, @bytes, @at, @at)
+        ON CONFLICT (doc_id) DO UPDATE SET schema_version = excluded.schema_version, heads = excluded.heads,
+          chunks = chunks + 1, bytes = bytes + excluded.bytes, updated_at = excluded.updated_at`),
+      logChange:
+        db.prepare(`INSERT INTO change_log (doc_id, change_hash, heads, unit_id, actor, origin, bytes, at)
+        VALUES (@docId, @changeHash, @heads, @unitId, @actor, @origin, @bytes, @at)`),
+      quarantine:
+        db.prepare(`INSERT INTO quarantine (doc_id, doc_type, origin, from_unit, reason, bytes, received_at)
+        VALUES (@docId, @docType, @origin, @fromUnit, @reason, @bytes, @at)`),
+      countDocs: db.prepare('SELECT count(*) AS n FROM documents'),
+      countQuarantine: db.prepare('SELECT count(*) AS n FROM quarantine WHERE resolved_at IS NULL'),
+      countLog: db.prepare('SELECT count(*) AS n FROM change_log'),
+      toCompact: db.prepare('SELECT doc_id FROM documents WHERE chunks >= ? LIMIT ?'),
+      setChunks: db.prepare('UPDATE documents SET chunks = ?, bytes = ? WHERE doc_id = ?'),
+      docsOfType: db.prepare('SELECT doc_id FROM documents WHERE type = ? ORDER BY doc_id'),
+    };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Whether a document exists (committed, or created and waiting to commit). */
+  has(id: string): boolean {
+    return this.#cache.has(id) || this.#sql.docRow.get(id) !== undefined;
+  }
+
+  /**
+   * The current state of a document as plain data, or undefined if there is none. Loads it from disk
+   * if needed; prefer the projections for anything a screen lists.
+   */
+  get<T extends DocType>(id: DocumentId<T> | string): DocOf<T> | undefined {
+    const entry = this.#entry(id);
+    return entry === undefined ? undefined : (structuredClone(entry.plain) as DocOf<T>);
+  }
+
+  /** Ids of every document of a type, in id order. */
+  idsOfType(type: DocType): string[] {
+    return this.#sql.docsOfType.all(type).map((row) => row.doc_id);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Creates a document; resolves once it is durable. */
+  create<T extends DocType>(
+    type: T,
+    fields: Fields<T>,
+    options: WriteOptions & { id?: DocumentId<T>; unitId?: string; createdAt?: string } = {},
+  ): Promise<DocOf<T>> {
+    this.#assertOpen();
+    const id = options.id ?? newDocId(type);
+    if (this.has(id)) return Promise.reject(new DocumentExistsError(`${id} already exists`));
+    const now = this.#clock().toISOString();
+    const plain = {
+      ...fields,
+      id,
+      type,
+      schemaVersion: REGISTRY[type].version,
+      unitId: options.unitId ?? (REGISTRY[type].scope === 'chain' ? 'chain' : this.unitId),
+      createdAt: options.createdAt ?? now,
+      updatedAt: now,
+    } as Plain;
+    const checked = validateDocument(plain, type);
+    if (!checked.ok) return Promise.reject(new DocumentValidationError(`${type}: ${checked.reason}`));
+    const clean = stripUndefined(plain);
+    const doc = A.from(toAutomerge(clean) as Plain, { actor: this.actorId as A.ActorId });
+    const entry: CacheEntry = { doc, plain: clean, pending: 0 };
+    this.#remember(id, entry);
+    return this.#enqueueLocal(id, type, entry, options).then(() => structuredClone(clean) as DocOf<T>);
+  }
+
+  /**
+   * Changes a document by a patch (see `Patch`). Fields whose value does not change are not
+   * written; a patch that changes nothing writes nothing and resolves `changed: false`.
+   */
+  update<T extends DocType>(
+    id: DocumentId<T> | string,
+    patch: Patch<DocOf<T>>,
+    options: WriteOptions = {},
+  ): Promise<{ doc: DocOf<T>; changed: boolean }> {
+    this.#assertOpen();
+    const entry = this.#entry(id);
+    if (entry === undefined) return Promise.reject(new DocumentNotFoundError(`${id} does not exist`));
+    const type = entry.plain.type as T;
+    const merged = mergePatch(entry.plain, patch as Plain);
+    if (deepEqual(stripUndefined(merged), entry.plain)) {
+      return Promise.resolve({ doc: structuredClone(entry.plain) as DocOf<T>, changed: false });
+    }
+    const now = this.#clock().toISOString();
+    const next = stripUndefined({ ...merged, updatedAt: now });
+    for (const fixed of ['id', 'type', 'unitId', 'createdAt', 'schemaVersion'] as const) {
+      if (!deepEqual(next[fixed], entry.plain[fixed])) {
+        return Promise.reject(new DocumentValidationError(`${type}: ${fixed} cannot be changed`));
+      }
+    }
+    const checked = validateDocument(next, type);
+    if (!checked.ok) return Promise.reject(new DocumentValidationError(`${type}: ${checked.reason}`));
+    const before = entry.plain;
+    entry.doc = A.change(entry.doc, (draft) =>
+      applyPatch(draft, before, { ...(patch as Plain), updatedAt: now }),
+    );
+    entry.plain = next;
+    return this.#enqueueLocal(id, type, entry, options).then(() => ({
+      doc: structuredClone(next) as DocOf<T>,
+      changed: true,
+    }));
+  }
+
+  /** Creates the document if it does not exist, otherwise patches it with the same fields. */
+  async upsert<T extends DocType>(
+    type: T,
+    id: DocumentId<T>,
+    fields: Fields<T>,
+    options: WriteOptions & { createdAt?: string } = {},
+  ): Promise<{ doc: DocOf<T>; changed: boolean }> {
+    if (!this.has(id)) return { doc: await this.create(type, fields, { ...options, id }), changed: true };
+    return this.update(id, fields as Patch<DocOf<T>>, options);
+  }
+
+  /**
+   * Merges change bytes that another replica made (sync). The result is validated against the
+   * schema first: a change that would break the document, is not Automerge data, or belongs to
+   * another document is quarantined with the reason, and the document stays as it was.
+   */
+  applyRemote(id: string, bytes: Uint8Array, fromUnit: string): Promise<RemoteResult> {
+    this.#assertOpen();
+    const parsed = parseDocId(id);
+    if (parsed === undefined)
+      return Promise.resolve(this.#quarantine(id, undefined, fromUnit, 'not a document id', bytes));
+    let entry: CacheEntry | undefined;
+    try {
+      entry = this.#entry(id);
+    } catch (error) {
+      return Promise.resolve(
+        this.#quarantine(id, parsed.type, fromUnit, `local copy unreadable: ${message(error)}`, bytes),
+      );
+    }
+    const base =
+      entry === undefined ? A.init<Plain>({ actor: this.actorId as A.ActorId }) : A.clone(entry.doc);
+    const headsBefore = entry === undefined ? [] : A.getHeads(entry.doc);
+    let next: A.Doc<Plain>;
+    try {
+      next = A.loadIncremental(base, bytes);
+    } catch (error) {
+      A.free(base);
+      return Promise.resolve(
+        this.#quarantine(id, parsed.type, fromUnit, `not Automerge change data: ${message(error)}`, bytes),
+      );
+    }
+    const heads = A.getHeads(next);
+    if (deepEqual(heads, headsBefore)) {
+      const missing = A.getMissingDeps(next, []);
+      A.free(next);
+      if (missing.length > 0) {
+        return Promise.resolve(
+          this.#quarantine(
+            id,
+            parsed.type,
+            fromUnit,
+            `waiting for ${missing.length} earlier change(s)`,
+            bytes,
+          ),
+        );
+      }
+      if (!holdsChanges(bytes)) {
+        return Promise.resolve(
+          this.#quarantine(id, parsed.type, fromUnit, 'not Automerge change data', bytes),
+        );
+      }
+      return Promise.resolve({ status: 'duplicate' });
+    }
+    let plain = toPlain(next) as Plain;
+    let checked = validateDocument(plain, parsed.type);
+    if (!checked.ok && checked.needsMigration) {
+      next = this.#migrate(next, plain);
+      plain = toPlain(next) as Plain;
+      checked = validateDocument(plain, parsed.type);
+    }
+    const reason = !checked.ok
+      ? checked.reason
+      : plain.id !== id
+        ? `document says it is ${String(plain.id)}`
+        : undefined;
+    if (reason !== undefined) {
+      A.free(next);
+      return Promise.resolve(this.#quarantine(id, parsed.type, fromUnit, reason, bytes));
+    }
+    const stored = A.saveIncremental(next);
+    const fresh: CacheEntry = { doc: next, plain: stripUndefined(plain), pending: entry?.pending ?? 0 };
+    if (entry !== undefined) A.free(entry.doc);
+    this.#cache.delete(id);
+    this.#remember(id, fresh);
+    return this.#enqueue(fresh, {
+      docId: id,
+      type: parsed.type,
+      bytes: stored.length > 0 ? stored : bytes,
+      changeHash: null,
+      origin: 'remote',
+      changeUnit: fromUnit,
+      options: undefined,
+    }).then(() => ({ status: 'applied', heads }));
+  }
+
+  /** Resolves once every write queued so far is committed (or failed). */
+  flush(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#flushWaiters.push(resolve));
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /**
+   * Folds the chunks of documents with many of them into one snapshot each (at most `limit`
+   * documents). Reads the committed chunks, not the cache, so uncommitted changes are never
+   * captured. Returns how many documents were compacted.
+   */
+  compact(limit = 200): number {
+    this.#assertOpen();
+    const ids = this.#sql.toCompact.all(this.#compactAfter, limit).map((row) => row.doc_id);
+    for (const id of ids) this.compactDocument(id);
+    return ids.length;
+  }
+
+  compactDocument(id: string): void {
+    this.#storage.transaction(() => {
+      const chunks = this.#storage.loadRange([id]);
+      if (chunks.length <= 1) return;
+      const doc = A.load<Plain>(concat(chunks.map((c) => c.data)));
+      const snapshot = A.save(doc);
+      const key = createHash('sha256').update(A.getHeads(doc).join(',')).digest('hex').slice(0, 32);
+      A.free(doc);
+      this.#storage.removeRange([id]);
+      this.#storage.save([id, 'snapshot', key], snapshot);
+      this.#sql.setChunks.run(1, snapshot.length, id);
+    });
+  }
+
+  /**
+   * Rebuilds projections from the documents (all of them, or those named), e.g. after a projection's
+   * tables changed. Documents are loaded one by one and freed, never all at once.
+   */
+  rebuildProjections(names?: readonly string[], onProgress?: (done: number, total: number) => void): number {
+    const chosen = this.#projections.filter((p) => names === undefined || names.includes(p.name));
+    const types = [...new Set(chosen.flatMap((p) => p.types))];
+    const ids = types.flatMap((type) => this.idsOfType(type));
+    let done = 0;
+    const batch = 500;
+    for (let start = 0; start < ids.length; start += batch) {
+      this.#db.transaction(() => {
+        if (start === 0) for (const projection of chosen) projection.reset();
+        for (const id of ids.slice(start, start + batch)) {
+          const plain = this.#readCommitted(id);
+          if (plain !== undefined) {
+            for (const projection of chosen)
+              if (projection.types.includes(plain.type as DocType)) projection.apply(plain as AnyDoc);
+          }
+          done++;
+        }
+      })();
+      onProgress?.(done, ids.length);
+    }
+    if (ids.length === 0)
+      this.#db.transaction(() => {
+        for (const p of chosen) p.reset();
+      })();
+    this.#db.transaction(() => {
+      const setVersion = this.#db.prepare(
+        'INSERT OR REPLACE INTO projection_versions (name, version) VALUES (?, ?)',
+      );
+      for (const projection of chosen) setVersion.run(projection.name, projection.version);
+    })();
+    return done;
+  }
+
+  /** Projections whose stored version differs from the code's (they need a rebuild). */
+  staleProjections(): string[] {
+    const stored = new Map(
+      this.#db
+        .prepare<[], { name: string; version: number }>('SELECT name, version FROM projection_versions')
+        .all()
+        .map((row) => [row.name, row.version]),
+    );
+    return this.#projections.filter((p) => stored.get(p.name) !== p.version).map((p) => p.name);
+  }
+
+  stats(): StoreStats {
+    return {
+      documents: this.#sql.countDocs.get()?.n ?? 0,
+      liveDocuments: this.#cache.size,
+      pendingWrites: this.#queue.length,
+      quarantined: this.#sql.countQuarantine.get()?.n ?? 0,
+      changeLogSize: this.#sql.countLog.get()?.n ?? 0,
+      committedWrites: this.#committedWrites,
+      commits: this.#commits,
+    };
+  }
+
+  /** Commits what is queued, frees every live document and refuses further writes. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    for (const entry of this.#cache.values()) A.free(entry.doc);
+    this.#cache.clear();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('the document store is closed');
+  }
+
+  #entry(id: string): CacheEntry | undefined {
+    const cached = this.#cache.get(id);
+    if (cached !== undefined) {
+      this.#cache.delete(id);
+      this.#cache.set(id, cached);
+      return cached;
+    }
+    const chunks = this.#storage.loadRange([id]);
+    if (chunks.length === 0) return undefined;
+    let doc = A.load<Plain>(concat(orderChunks(chunks)), { actor: this.actorId as A.ActorId });
+    let plain = toPlain(doc) as Plain;
+    const type = parseDocId(id)?.type;
+    let checked = validateDocument(plain, type);
+    if (!checked.ok && checked.needsMigration) {
+      doc = this.#migrate(doc, plain);
+      plain = toPlain(doc) as Plain;
+      checked = validateDocument(plain, type);
+      if (checked.ok) {
+        const entry: CacheEntry = { doc, plain, pending: 0 };
+        this.#remember(id, entry);
+        void this.#enqueueLocal(id, checked.type, entry, undefined).catch((error: unknown) =>
+          this.#log.error({ err: error, docId: id }, 'could not store a schema migration'),
+        );
+        return entry;
+      }
+    }
+    if (!checked.ok) {
+      A.free(doc);
+      this.#quarantine(
+        id,
+        type,
+        this.unitId,
+        `stored document is invalid: ${checked.reason}`,
+        undefined,
+        'load',
+      );
+      throw new DocumentInvalidError(`${id} is invalid and was quarantined: ${checked.reason}`);
+    }
+    const entry: CacheEntry = { doc, plain, pending: 0 };
+    this.#remember(id, entry);
+    return entry;
+  }
+
+  /** Loads a document's committed state without caching it (rebuilds, compaction checks). */
+  #readCommitted(id: string): Plain | undefined {
+    const chunks = this.#storage.loadRange([id]);
+    if (chunks.length === 0) return undefined;
+    const doc = A.load<Plain>(concat(orderChunks(chunks)));
+    const plain = toPlain(doc) as Plain;
+    A.free(doc);
+    const checked = validateDocument(plain);
+    return checked.ok ? plain : undefined;
+  }
+
+  #migrate(doc: A.Doc<Plain>, plain: Plain): A.Doc<Plain> {
+    const type = plain.type as DocType;
+    const spec = REGISTRY[type];
+    let version = plain.schemaVersion as number;
+    let next = doc;
+    while (version < spec.version) {
+      const step = spec.migrations[version - 1];
+      if (step === undefined) break;
+      next = A.change(next, { message: `migrate ${type} v${version}→v${version + 1}` }, (draft) =>
+        step(draft),
+      );
+      version++;
+    }
+    return next;
+  }
+
+  #remember(id: string, entry: CacheEntry): void {
+    this.#cache.set(id, entry);
+    if (this.#cache.size <= this.#cacheSize) return;
+    for (const [key, candidate] of this.#cache) {
+      if (this.#cache.size <= this.#cacheSize) break;
+      if (candidate.pending > 0 || key === id) continue;
+      this.#cache.delete(key);
+      A.free(candidate.doc);
+    }
+  }
+
+  #enqueueLocal(
+    id: string,
+    type: DocType,
+    entry: CacheEntry,
+    options: WriteOptions | undefined,
+  ): Promise<void> {
+    const bytes = A.saveIncremental(entry.doc);
+    const heads = A.getHeads(entry.doc);
+    return this.#enqueue(entry, {
+      docId: id,
+      type,
+      bytes,
+      changeHash: heads.length === 1 ? (heads[0] ?? null) : null,
+      origin: 'local',
+      changeUnit: this.unitId,
+      options,
+    });
+  }
+
+  #enqueue(
+    entry: CacheEntry,
+    write: Omit<PendingWrite, 'resolve' | 'reject' | 'plain' | 'heads' | 'unitId' | 'schemaVersion'>,
+  ): Promise<void> {
+    entry.pending++;
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({
+        ...write,
+        plain: entry.plain,
+        heads: A.getHeads(entry.doc),
+        unitId: String(entry.plain.unitId),
+        schemaVersion: Number(entry.plain.schemaVersion),
+        resolve: () => {
+          entry.pending--;
+          resolve();
+        },
+        reject: (error) => {
+          entry.pending--;
+          reject(error);
+        },
+      });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flushNow());
+      }
+    });
+  }
+
+  #flushNow(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length > 0) {
+      try {
+        this.#db.transaction(() => {
+          for (const write of batch) this.#write(write);
+        })();
+        this.#commits++;
+        this.#committedWrites += batch.length;
+        for (const write of batch) write.resolve();
+      } catch (error) {
+        this.#log.warn(
+          { err: error, writes: batch.length },
+          'group commit failed; retrying writes one by one',
+        );
+        this.#retryOneByOne(batch);
+      }
+    }
+    const waiters = this.#flushWaiters;
+    this.#flushWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  /** After a failed batch: commit each write alone, so only the bad one (and later writes to its document) fail. */
+  #retryOneByOne(batch: PendingWrite[]): void {
+    const failed = new Set<string>();
+    for (const write of batch) {
+      if (failed.has(write.docId)) {
+        write.options?.onRollback?.();
+        write.reject(new Error(`an earlier change to ${write.docId} failed to commit`));
+        continue;
+      }
+      try {
+        this.#db.transaction(() => this.#write(write))();
+        this.#commits++;
+        this.#committedWrites++;
+        write.resolve();
+      } catch (error) {
+        failed.add(write.docId);
+        write.options?.onRollback?.();
+        write.reject(error);
+      }
+    }
+    for (const id of failed) {
+      const entry = this.#cache.get(id);
+      if (entry !== undefined) {
+        this.#cache.delete(id);
+        A.free(entry.doc);
+      }
+    }
+  }
+
+  #write(write: PendingWrite): void {
+    const at = this.#clock().toISOString();
+    const hash = write.changeHash ?? createHash('sha256').update(write.bytes).digest('hex');
+    this.#storage.save([write.docId, 'incremental', hash], write.bytes);
+    this.#sql.upsertDoc.run({
+      docId: write.docId,
+      type: write.type,
+      unitId: write.unitId,
+      schemaVersion: write.schemaVersion,
+      heads: write.heads.join(','),
+      bytes: write.bytes.length,
+      at,
+    });
+    this.#sql.logChange.run({
+      docId: write.docId,
+      changeHash: write.changeHash,
+      heads: write.heads.join(','),
+      unitId: write.changeUnit,
+      actor: this.actorId,
+      origin: write.origin,
+      bytes: write.bytes,
+      at,
+    });
+    write.options?.also?.();
+    for (const projection of this.#byType.get(write.type) ?? []) projection.apply(write.plain as AnyDoc);
+  }
+
+  #quarantine(
+    docId: string,
+    docType: DocType | undefined,
+    fromUnit: string,
+    reason: string,
+    bytes: Uint8Array | undefined,
+    origin = 'remote',
+  ): RemoteResult {
+    const result = this.#sql.quarantine.run({
+      docId,
+      docType: docType ?? null,
+      origin,
+      fromUnit,
+      reason,
+      bytes: bytes ?? null,
+      at: this.#clock().toISOString(),
+    });
+    this.#log.warn({ docId, fromUnit, reason }, 'change quarantined');
+    return { status: 'quarantined', reason, quarantineId: Number(result.lastInsertRowid) };
+  }
+}
+
+/** A copy without `undefined` fields (what Automerge stores and `toPlain` reads back). */
+function stripUndefined(value: Plain): Plain {
+  const out: Plain = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    out[key] =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)
+        ? stripUndefined(v as Plain)
+        : v;
+  }
+  return out;
+}
+
+const MAGIC = [0x85, 0x6f, 0x4a, 0x83];
+
+/** Whether bytes that changed nothing are real Automerge changes (a duplicate) rather than noise. */
+function holdsChanges(bytes: Uint8Array): boolean {
+  if (bytes.length < 8 || MAGIC.some((byte, i) => bytes[i] !== byte)) return false;
+  try {
+    const alone = A.loadIncremental(A.init<Plain>(), bytes);
+    const found = A.getHeads(alone).length > 0 || A.getMissingDeps(alone, []).length > 0;
+    A.free(alone);
+    return found;
+  } catch {
+    return false;
+  }
+}
+
+function orderChunks(chunks: readonly { key: readonly string[]; data: Uint8Array }[]): Uint8Array[] {
+  const snapshots = chunks.filter((c) => c.key[1] === 'snapshot').map((c) => c.data);
+  const incrementals = chunks.filter((c) => c.key[1] !== 'snapshot').map((c) => c.data);
+  return [...snapshots, ...incrementals];
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

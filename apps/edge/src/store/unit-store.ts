@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from '../lib/logger.ts';
+import { AccountProjection } from '../projections/accounts.ts';
+import { MemberQueries } from '../projections/member-queries.ts';
+import { MemberProjection } from '../projections/members.ts';
+import { OperationsProjection } from '../projections/operations.ts';
+import { StoreMemberService } from '../services/member-service.ts';
+import { AuditLog } from './audit.ts';
+import { openDatabase, StoreOpenError } from './database.ts';
+import { DocumentStore } from './document-store.ts';
+import { migrateLocalSchema } from './local-schema.ts';
+import { acquireLock } from './lock.ts';
+import { PiiVault } from './pii-vault.ts';
+import { SqliteStorageAdapter } from './sqlite-storage.ts';
+
+export interface UnitStoreOptions {
+  /** The unit's own folder (holds unit.db, its WAL and the lock). */
+  readonly dir: string;
+  readonly unitId: string;
+  readonly logger: Logger;
+  readonly cacheSize?: number;
+  /** Background compaction period; 0 turns it off. */
+  readonly compactEveryMs?: number;
+  readonly onRebuildProgress?: (name: string, done: number, total: number) => void;
+}
+
+/** Everything of a unit that lives in its database, wired together. */
+export interface UnitStore {
+  readonly path: string;
+  readonly db: Database;
+  readonly store: DocumentStore;
+  readonly vault: PiiVault;
+  readonly audit: AuditLog;
+  readonly accounts: AccountProjection;
+  readonly memberQueries: MemberQueries;
+  readonly members: StoreMemberService;
+  /** Size of the database file plus its WAL, in bytes. */
+  sizeBytes(): number;
+  close(): Promise<void>;
+}
+
+export function dbPathOf(dir: string): string {
+  return join(dir, 'unit.db');
+}
+
+/**
+ * Opens a unit's store: lock, database, local schema, projections (rebuilt if their version
+ * changed), document store and the background compaction. Refuses a database of another unit.
+ */
+export function openUnitStore(options: UnitStoreOptions): UnitStore {
+  const path = dbPathOf(options.dir);
+  const release = acquireLock(join(options.dir, 'unit.lock'), path);
+  let db: Database | undefined;
+  try {
+    db = openDatabase(path);
+    migrateLocalSchema(db);
+    const owner = db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'unit_id'")
+      .get()?.value;
+    if (owner === undefined) {
+      db.prepare("INSERT INTO meta (key, value) VALUES ('unit_id', ?), ('created_at', ?)").run(
+        options.unitId,
+        new Date().toISOString(),
+      );
+    } else if (owner !== options.unitId) {
+      throw new StoreOpenError(`The database ${path} belongs to unit ${owner}, not ${options.unitId}.`, path);
+    }
+    const vault = new PiiVault(db);
+    const accounts = new AccountProjection();
+    const projections = [new MemberProjection(vault), accounts, new OperationsProjection()];
+    for (const projection of projections) projection.setup(db);
+    const store = new DocumentStore({
+      db,
+      storage: new SqliteStorageAdapter(db),
+      unitId: options.unitId,
+      logger: options.logger,
+      projections,
+      ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    });
+    const stale = store.staleProjections();
+    if (stale.length > 0) {
+      options.logger.info({ projections: stale }, 'rebuilding projections');
+      for (const name of stale) {
+        store.rebuildProjections([name], (done, total) => options.onRebuildProgress?.(name, done, total));
+      }
+    }
+    const audit = new AuditLog(db);
+    const memberQueries = new MemberQueries(db);
+    const members = new StoreMemberService({ store, vault, queries: memberQueries, audit });
+    const log = options.logger.child({ module: 'compaction' });
+    const every = options.compactEveryMs ?? 30_000;
+    const timer =
+      every > 0
+        ? setInterval(() => {
+            try {
+              const n = store.compact(200);
+              if (n > 0) log.debug({ documents: n }, 'compacted');
+            } catch (error) {
+              log.error({ err: error }, 'compaction failed');
+            }
+          }, every)
+        : undefined;
+    timer?.unref();
+    const opened = db;
+    return {
+      path,
+      db: opened,
+      store,
+      vault,
+      audit,
+      accounts,
+      memberQueries,
+      members,
+      sizeBytes: () => {
+        const row = opened
+          .prepare<[], { size: number }>(
+            'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
+          )
+          .get();
+        return row?.size ?? 0;
+      },
+      close: async () => {
+        if (timer !== undefined) clearInterval(timer);
+        await store.close();
+        opened.pragma('wal_checkpoint(TRUNCATE)');
+        opened.close();
+        release();
+      },
+    };
+  } catch (error) {
+    db?.close();
+    release();
+    throw error;
+  }
+}
