@@ -28,7 +28,7 @@ export const Email = z
 export const Phone = z
   .string()
   .trim()
-  .regex(/^[+\d][\d ().-]{7,20}$/, 'must be a phone number like (11) 98765-4321')
+  .regex(/^[+(\d][\d ().-]{7,20}$/, 'must be a phone number like (11) 98765-4321')
   .transform((value, ctx) => {
     let digits = digitsOnly(value);
     if (digits.length >= 12 && digits.startsWith('55')) digits = digits.slice(2);
