@@ -46,14 +46,21 @@ export function verifyBackup(path: string): BackupSummary {
   const db = openDatabase(path, { readonly: true });
   try {
     const integrity = db.pragma('integrity_check(1)', { simple: true });
-    if (integrity !== 'ok') throw new StoreOpenError(`The backup ${path} is damaged: ${String(integrity)}.`, path);
+    if (integrity !== 'ok')
+      throw new StoreOpenError(`The backup ${path} is damaged: ${String(integrity)}.`, path);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version < 1 || version > LOCAL_SCHEMA_VERSION) {
-      throw new StoreOpenError(`${path} is not a GymEdge unit backup this version can restore (schema ${version}).`, path);
+      throw new StoreOpenError(
+        `${path} is not a GymEdge unit backup this version can restore (schema ${version}).`,
+        path,
+      );
     }
-    const unitId = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'unit_id'").get()?.value;
-    if (unitId === undefined) throw new StoreOpenError(`${path} has no unit id: it is not a GymEdge unit backup.`, path);
-    const count = (sql: string) => (db.prepare<[], { n: number }>(sql).get()?.n ?? 0);
+    const unitId = db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'unit_id'")
+      .get()?.value;
+    if (unitId === undefined)
+      throw new StoreOpenError(`${path} has no unit id: it is not a GymEdge unit backup.`, path);
+    const count = (sql: string) => db.prepare<[], { n: number }>(sql).get()?.n ?? 0;
     return {
       path,
       unitId,
@@ -64,7 +71,9 @@ export function verifyBackup(path: string): BackupSummary {
     };
   } catch (error) {
     if (error instanceof StoreOpenError) throw error;
-    throw new StoreOpenError(`${path} is not a readable GymEdge backup: ${(error as Error).message}`, path, { cause: error });
+    throw new StoreOpenError(`${path} is not a readable GymEdge backup: ${(error as Error).message}`, path, {
+      cause: error,
+    });
   }
 }
 
@@ -73,7 +82,11 @@ export function verifyBackup(path: string): BackupSummary {
  * same unit, and only while the unit is stopped. The current database is kept beside it
  * (`unit.db.before-restore-<time>`), never deleted.
  */
-export function restoreUnit(unitDir: string, backupPath: string, unitId: string): BackupSummary & { keptAs?: string } {
+export function restoreUnit(
+  unitDir: string,
+  backupPath: string,
+  unitId: string,
+): BackupSummary & { keptAs?: string } {
   const summary = verifyBackup(backupPath);
   if (summary.unitId !== unitId) {
     throw new Error(`The backup is of unit ${summary.unitId}, not ${unitId}; nothing was changed.`);

@@ -203,7 +203,8 @@ export class DocumentStore {
   ): Promise<DocOf<T>> {
     this.#assertOpen();
     const id = options.id ?? newDocId(type);
-    if (this.has(id)) return Promise.reject(new DocumentExistsError(`${id} already exists`));
+    if (options.id !== undefined && this.has(id))
+      return Promise.reject(new DocumentExistsError(`${id} already exists`));
     const now = this.#clock().toISOString();
     const plain = {
       ...fields,
@@ -535,10 +536,16 @@ export class DocumentStore {
 
   #remember(id: string, entry: CacheEntry): void {
     this.#cache.set(id, entry);
-    if (this.#cache.size <= this.#cacheSize) return;
+    // Entries with uncommitted writes cannot be evicted, so while a batch is in flight the cache may
+    // hold more than its size; it shrinks back after each commit (see #evict).
+    if (this.#cache.size > this.#cacheSize && this.#queue.length === 0) this.#evict();
+  }
+
+  /** Frees least recently used documents without pending writes until the cache fits its size. */
+  #evict(): void {
     for (const [key, candidate] of this.#cache) {
       if (this.#cache.size <= this.#cacheSize) break;
-      if (candidate.pending > 0 || key === id) continue;
+      if (candidate.pending > 0) continue;
       this.#cache.delete(key);
       A.free(candidate.doc);
     }
@@ -611,6 +618,7 @@ export class DocumentStore {
         this.#retryOneByOne(batch);
       }
     }
+    if (this.#cache.size > this.#cacheSize) this.#evict();
     const waiters = this.#flushWaiters;
     this.#flushWaiters = [];
     for (const waiter of waiters) waiter();

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../lib/logger.ts';
@@ -50,6 +51,7 @@ export function dbPathOf(dir: string): string {
  */
 export function openUnitStore(options: UnitStoreOptions): UnitStore {
   const path = dbPathOf(options.dir);
+  mkdirSync(options.dir, { recursive: true });
   const release = acquireLock(join(options.dir, 'unit.lock'), path);
   let db: Database | undefined;
   try {

@@ -1,0 +1,55 @@
+import { ROLES, type Role } from '@gymedge/crdt-schema';
+
+/**
+ * Everything the API lets someone do, by name. A route declares the permission it needs
+ * (`config: { permission: 'members:read' }`) and one hook checks it against {@link PERMISSIONS}.
+ */
+export const PERMISSION_NAMES = [
+  'auth:session',
+  'members:read',
+  'members:lookup',
+  'members:read-own',
+  'members:write',
+  'members:erase',
+  'members:import',
+  'system:read',
+  'system:backup',
+] as const;
+export type Permission = (typeof PERMISSION_NAMES)[number];
+
+/**
+ * Who may do what, least privilege first. The only place roles meet permissions.
+ *
+ * - `auth:session`: see and renew one's own session (every signed-in account).
+ * - `members:read`: full member records, list and search (people who serve members in person).
+ * - `members:lookup`: a kiosk (an unattended check-in device in the lobby) finds a member by a search of
+ *   at least 3 characters and sees only id, name, status and consent; never e-mail, phone, CPF or birth
+ *   date, and never a list of everybody, so a stolen kiosk token cannot dump the member base.
+ * - `members:read-own`: a member reads their own record and nobody else's (the route names the param).
+ * - `members:write`: create and edit members (front desk); `members:erase` (LGPD erasure, irreversible)
+ *   and `members:import` (bulk writes) stay with managers and owners.
+ * - `system:read` (full health incl. storage path) and `system:backup` (a copy of every member's data).
+ */
+export const PERMISSIONS: Record<Permission, readonly Role[]> = {
+  'auth:session': ROLES,
+  'members:read': ['owner', 'manager', 'staff', 'trainer'],
+  'members:lookup': ['kiosk'],
+  'members:read-own': ['member'],
+  'members:write': ['owner', 'manager', 'staff'],
+  'members:erase': ['owner', 'manager'],
+  'members:import': ['owner', 'manager'],
+  'system:read': ['owner', 'manager'],
+  'system:backup': ['owner', 'manager'],
+};
+
+/** Permissions that only hold for the caller's own records: the route names the param that must match. */
+export const OWN_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['members:read-own']);
+
+export function can(role: Role, permission: Permission): boolean {
+  return PERMISSIONS[permission].includes(role);
+}
+
+/** The permissions a role holds, for `GET /api/v1/auth/me` (so screens can hide what a role cannot do). */
+export function permissionsOf(role: Role): Permission[] {
+  return PERMISSION_NAMES.filter((permission) => PERMISSIONS[permission].includes(role));
+}

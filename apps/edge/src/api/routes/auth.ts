@@ -1,0 +1,153 @@
+import { Role } from '@gymedge/crdt-schema';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Account, AccountDirectory } from '../../services/contracts.ts';
+import { sessionOf } from '../access.ts';
+import { MAX_PASSWORD_LENGTH, signIn } from '../auth.ts';
+import type { ApiMetrics } from '../metrics.ts';
+import { PERMISSION_NAMES, permissionsOf } from '../permissions.ts';
+import { forbidden, HttpProblem, problemResponses, unauthorized } from '../problems.ts';
+import type { TokenService } from '../tokens.ts';
+
+/** What the sign-in routes need. */
+export interface AuthRoutesDeps {
+  readonly unitId: string;
+  readonly accounts: AccountDirectory;
+  readonly tokens: TokenService;
+  readonly metrics: ApiMetrics;
+  /** Sign-in attempts allowed per client address and login in each window. */
+  readonly loginRateLimit: { readonly max: number; readonly timeWindowMs: number };
+}
+
+const LoginBody = z.strictObject({
+  login: z.string().trim().toLowerCase().min(1).max(120).describe('e-mail or user name'),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+const AccountSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  memberId: z.string().optional().describe('for role member: their member record'),
+});
+
+const TokenResponse = z.object({
+  token: z.string().describe('send as "Authorization: Bearer <token>"'),
+  tokenType: z.literal('Bearer'),
+  expiresAt: z.string().describe('ISO-8601 UTC; refresh before this'),
+  account: AccountSummary,
+});
+
+const MeResponse = z.object({
+  account: AccountSummary,
+  unitId: z.string(),
+  expiresAt: z.string(),
+  permissions: z.array(z.enum(PERMISSION_NAMES)).describe('what this account may do here'),
+});
+
+function summary(account: Account): z.infer<typeof AccountSummary> {
+  return {
+    id: account.id,
+    name: account.name,
+    role: account.role,
+    ...(account.memberId ? { memberId: account.memberId } : {}),
+  };
+}
+
+/** Rate-limit key: client address plus the login tried, so one person's typos never lock out another. */
+function loginKey(request: FastifyRequest): string {
+  const body = request.body;
+  const login = typeof body === 'object' && body !== null ? Reflect.get(body, 'login') : undefined;
+  return `${request.ip}|${typeof login === 'string' ? login : ''}`;
+}
+
+/** `POST /api/v1/auth/login`, `POST /api/v1/auth/refresh`, `GET /api/v1/auth/me`. */
+export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/v1/auth/login',
+      {
+        config: {
+          public: true,
+          rateLimit: {
+            max: deps.loginRateLimit.max,
+            timeWindow: deps.loginRateLimit.timeWindowMs,
+            keyGenerator: loginKey,
+            onExceeded: () => deps.metrics.logins.inc({ outcome: 'rate_limited' }),
+            errorResponseBuilder: (_request, context) =>
+              new HttpProblem(
+                429,
+                `Too many sign-in attempts for this login. Please wait ${context.after} and try again.`,
+              ),
+          },
+        },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in with login and password',
+          description: `Returns a bearer token valid for ${Math.round(deps.tokens.ttlSeconds / 60)} minutes.`,
+          security: [],
+          body: LoginBody,
+          response: { 200: TokenResponse, ...problemResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request) => {
+        const result = await signIn(deps.accounts, deps.unitId, request.body.login, request.body.password);
+        if (!result.ok) {
+          deps.metrics.logins.inc({ outcome: result.reason.replace('-', '_') });
+          // The login typed is not logged: it may be a password typed in the wrong box.
+          request.log.info({ reason: result.reason, ip: request.ip }, 'sign-in refused');
+          if (result.reason === 'invalid') throw unauthorized('The login or the password is wrong.');
+          throw forbidden(
+            result.reason === 'inactive'
+              ? 'This account is deactivated. Ask the unit manager to reactivate it.'
+              : `This account may not sign in at this unit (${deps.unitId}).`,
+          );
+        }
+        deps.metrics.logins.inc({ outcome: 'ok' });
+        request.log.info({ accountId: result.account.id }, 'signed in');
+        const issued = await deps.tokens.issue(result.account);
+        return { ...issued, tokenType: 'Bearer' as const, account: summary(result.account) };
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/refresh',
+      {
+        config: { permission: 'auth:session' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Trade a valid token for a fresh one',
+          description: 'Sessions last at most 12 hours from the sign-in, however often they are refreshed.',
+          response: { 200: TokenResponse },
+        },
+      },
+      async (request) => {
+        const { account, claims } = sessionOf(request);
+        const issued = await deps.tokens.issue(account, claims.authTime);
+        return { ...issued, tokenType: 'Bearer' as const, account: summary(account) };
+      },
+    );
+
+    app.get(
+      '/api/v1/auth/me',
+      {
+        config: { permission: 'auth:session' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Who am I, and what may I do here?',
+          response: { 200: MeResponse },
+        },
+      },
+      async (request) => {
+        const { account, claims } = sessionOf(request);
+        return {
+          account: summary(account),
+          unitId: deps.unitId,
+          expiresAt: new Date(claims.expiresAt * 1000).toISOString(),
+          permissions: permissionsOf(account.role),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { backupUnit, restoreUnit, verifyBackup } from '../store/backup.ts';
+import { dataDirFrom, unitIdFrom } from './config.ts';
+import { progressPrinter } from './output.ts';
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export async function backupCommand(options: { unit: string; data?: string; out: string }): Promise<void> {
+  const unitId = unitIdFrom(options.unit);
+  const summary = await backupUnit(
+    join(dataDirFrom(options.data), unitId),
+    options.out,
+    progressPrinter('backup'),
+  );
+  console.log(
+    `Backed up ${summary.unitId}: ${summary.documents.toLocaleString('en-US')} documents (${summary.members.toLocaleString('en-US')} members), ${mb(summary.bytes)}, verified, to ${summary.path}`,
+  );
+}
+
+export async function restoreCommand(options: {
+  unit: string;
+  data?: string;
+  from: string;
+  yes?: boolean;
+}): Promise<void> {
+  const unitId = unitIdFrom(options.unit);
+  const dir = join(dataDirFrom(options.data), unitId);
+  if (!options.yes) {
+    const summary = verifyBackup(options.from);
+    console.log(
+      `${options.from} is a good backup of ${summary.unitId} (${summary.documents.toLocaleString('en-US')} documents, ${mb(summary.bytes)}).`,
+    );
+    if (summary.unitId !== unitId) console.log(`It is NOT a backup of ${unitId}; restore would refuse it.`);
+    else
+      console.log(
+        `Run again with --yes to replace ${dir}/unit.db with it (the current one is kept beside it).`,
+      );
+    return;
+  }
+  const result = restoreUnit(dir, options.from, unitId);
+  console.log(
+    `Restored ${result.unitId} from ${options.from}: ${result.documents.toLocaleString('en-US')} documents.${result.keptAs ? ` The previous database is kept as ${result.keptAs}.` : ''}`,
+  );
+}

@@ -1,0 +1,122 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_UNITS, dataDirFrom, parsePort, portEnvName } from './config.ts';
+import type { UnitMessage } from './edge.ts';
+import { progressPrinter } from './output.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/gymedge.js', import.meta.url));
+
+/**
+ * The demo chain: each unit in its own process (as each gym runs its own appliance), seeded on
+ * first start. HQ and its broker arrive with the sync work; their ports are reserved.
+ */
+export async function demoCommand(options: {
+  data?: string;
+  members: string;
+  reset?: boolean;
+  host: string;
+}): Promise<void> {
+  const dataDir = dataDirFrom(options.data);
+  if (options.reset) {
+    for (const unit of DEMO_UNITS) rmSync(join(dataDir, unit.unitId), { recursive: true, force: true });
+  }
+  const password = process.env.GYMEDGE_DEMO_PASSWORD || randomBytes(9).toString('base64url');
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = (code: number) => {
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 3000).unref();
+    Promise.all(
+      children.map(
+        (c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve))),
+      ),
+    ).then(
+      () => process.exit(code),
+      () => process.exit(code),
+    );
+  };
+  process.once('SIGINT', () => stopAll(0));
+  process.once('SIGTERM', () => stopAll(0));
+
+  console.log(`GymEdge demo chain — data in ${dataDir}`);
+  const ready = await Promise.all(
+    DEMO_UNITS.map(
+      (unit) =>
+        new Promise<Extract<UnitMessage, { type: 'ready' }>>((resolve, reject) => {
+          const port = parsePort(
+            process.env[portEnvName(unit.unitId)] ?? String(unit.port),
+            portEnvName(unit.unitId),
+          );
+          const child = fork(
+            BIN,
+            [
+              'edge',
+              '--unit',
+              unit.unitId,
+              '--port',
+              String(port),
+              '--host',
+              options.host,
+              '--data',
+              dataDir,
+              '--seed-demo',
+              options.members,
+            ],
+            {
+              env: {
+                ...process.env,
+                GYMEDGE_ADMIN_PASSWORD: password,
+                GYMEDGE_LOG_LEVEL: process.env.GYMEDGE_LOG_LEVEL ?? 'warn',
+              },
+              stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+            },
+          );
+          children.push(child);
+          const bars = new Map<string, ReturnType<typeof progressPrinter>>();
+          child.on('message', (message: UnitMessage) => {
+            if (message.type === 'seeding') {
+              const key = `${unit.unitId}: seeding ${message.step}`;
+              if (!bars.has(key)) bars.set(key, progressPrinter(key));
+              bars.get(key)?.(message.done, message.total);
+            } else if (message.type === 'ready') resolve(message);
+          });
+          child.once('exit', (code, signal) => {
+            if (!stopping) {
+              reject(
+                new Error(
+                  `unit ${unit.unitId} stopped (${signal ?? `exit code ${code}`}); see the messages above`,
+                ),
+              );
+            }
+          });
+        }),
+    ),
+  ).catch((error: unknown) => {
+    stopAll(1);
+    throw error;
+  });
+
+  console.log('');
+  for (const unit of ready) {
+    console.log(
+      `  ${unit.unitId.padEnd(14)} ${unit.url}   API docs ${unit.url}/api/docs   ${unit.members.toLocaleString('en-US')} members   (ready in ${(unit.startupMs / 1000).toFixed(1)} s)`,
+    );
+  }
+  console.log(
+    `  ${'hq'.padEnd(14)} HQ relay and dashboard (:8090, MQTT :1883) arrive with the sync work; not started.`,
+  );
+  if (ready.some((u) => u.createdAdmin)) {
+    console.log(
+      `\n  Sign in as admin with password ${password}${process.env.GYMEDGE_DEMO_PASSWORD ? ' (from GYMEDGE_DEMO_PASSWORD)' : ' — generated now and shown only once; note it'}.`,
+    );
+  } else {
+    console.log(
+      '\n  Sign in as admin with the password shown at the first start (or GYMEDGE_DEMO_PASSWORD). Reset: npm start -- --reset',
+    );
+  }
+  console.log('  Press Ctrl+C to stop.');
+}

@@ -1,0 +1,45 @@
+import { StoreOpenError } from '../store/database.ts';
+
+/** A one-line progress bar on stderr when it is a terminal, or a line every 10% otherwise. */
+export function progressPrinter(label: string): (done: number, total: number | undefined) => void {
+  let lastShown = -1;
+  let lastAt = 0;
+  return (done, total) => {
+    const percent =
+      total !== undefined && total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : undefined;
+    if (process.stderr.isTTY) {
+      const now = Date.now();
+      if (now - lastAt < 100 && percent !== 100) return;
+      lastAt = now;
+      const bar =
+        percent === undefined
+          ? ''
+          : `[${'#'.repeat(percent / 5).padEnd(20, '.')}] ${String(percent).padStart(3)}% `;
+      process.stderr.write(`\r${label} ${bar}${done.toLocaleString('en-US')}${percent === 100 ? '\n' : ''}`);
+      return;
+    }
+    const step = percent === undefined ? Math.floor(done / 50_000) : Math.floor(percent / 10);
+    if (step > lastShown) {
+      lastShown = step;
+      process.stderr.write(
+        `${label} ${percent === undefined ? '' : `${percent}% `}(${done.toLocaleString('en-US')})\n`,
+      );
+    }
+  };
+}
+
+/** Prints an error a person can act on (no stack trace for the errors we expect) and exits. */
+export function fail(error: unknown): never {
+  if (error instanceof StoreOpenError || error instanceof UsageError) {
+    process.stderr.write(`gymedge: ${error.message}\n`);
+    process.exit(2);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`gymedge: ${message}\n`);
+  if (process.env.GYMEDGE_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+  process.exit(1);
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

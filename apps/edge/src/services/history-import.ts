@@ -1,0 +1,222 @@
+import { type DocumentId, deterministicDocId, type MemberDoc, type PaymentDoc } from '@gymedge/crdt-schema';
+import { zonedToUtc } from '../domain/time.ts';
+import {
+  type CustomerRow,
+  type ParseProgress,
+  parseCustomers,
+  parseTransactions,
+  type RowError,
+  type TransactionRow,
+} from '../import/csv.ts';
+import type { DocumentStore } from '../store/document-store.ts';
+import type { Patch } from '../store/plain.ts';
+import type { Actor } from './contracts.ts';
+import type { MemberPii, StoreMemberService } from './member-service.ts';
+
+export interface ImportReport {
+  readonly file: 'customers' | 'transactions';
+  /** Data rows read (not counting the header). */
+  readonly rows: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Members created because a transaction named a customer the unit did not know. */
+  readonly membersCreated: number;
+  /** Every rejected row with its line number; nothing is dropped silently. */
+  readonly errors: readonly RowError[];
+}
+
+export interface HistoryImportDeps {
+  readonly store: DocumentStore;
+  readonly members: StoreMemberService;
+  readonly unitId: string;
+  readonly timeZone: string;
+  readonly actor: Actor;
+}
+
+export interface ImportOptions {
+  readonly onProgress?: (progress: ParseProgress) => void;
+  /** Writes in flight at once (they share group commits). */
+  readonly batchSize?: number;
+}
+
+/** When a transaction names no service, it is recorded as this. */
+export const UNSPECIFIED_SERVICE = 'Não informado';
+
+/**
+ * Imports the chain's exports into this unit's documents. Ids are derived from the natural keys
+ * (unit + customer_id; unit + customer + date + amount + service + occurrence), so importing the
+ * same file again finds the same documents and writes nothing.
+ */
+export class HistoryImport {
+  readonly #deps: HistoryImportDeps;
+
+  constructor(deps: HistoryImportDeps) {
+    this.#deps = deps;
+  }
+
+  memberIdOf(customerId: string): DocumentId<'member'> {
+    return deterministicDocId('member', this.#deps.unitId, 'customer', customerId);
+  }
+
+  async customers(input: string | NodeJS.ReadableStream, options: ImportOptions = {}): Promise<ImportReport> {
+    const counts = { rows: 0, created: 0, updated: 0, unchanged: 0 };
+    const errors: RowError[] = [];
+    const batch = new Batch(options.batchSize ?? 500);
+    for await (const item of parseCustomers(
+      input,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    )) {
+      counts.rows++;
+      if ('error' in item) {
+        errors.push(item.error);
+        continue;
+      }
+      const row = item.row;
+      await batch.add(row.line, errors, async () => {
+        const outcome = await this.#upsertCustomer(row);
+        counts[outcome]++;
+      });
+    }
+    await batch.drain(errors);
+    errors.sort((a, b) => a.line - b.line);
+    return { file: 'customers', ...counts, membersCreated: 0, errors };
+  }
+
+  async transactions(
+    input: string | NodeJS.ReadableStream,
+    options: ImportOptions = {},
+  ): Promise<ImportReport> {
+    const counts = { rows: 0, created: 0, updated: 0, unchanged: 0, membersCreated: 0 };
+    const errors: RowError[] = [];
+    const seen = new Map<string, number>();
+    const batch = new Batch(options.batchSize ?? 500);
+    const creating = new Map<string, Promise<unknown>>();
+    for await (const item of parseTransactions(
+      input,
+      options.onProgress ? { onProgress: options.onProgress } : {},
+    )) {
+      counts.rows++;
+      if ('error' in item) {
+        errors.push(item.error);
+        continue;
+      }
+      const row = item.row;
+      if (row.date === undefined || row.amountCents === undefined) {
+        errors.push({
+          line: row.line,
+          message: `line ${row.line}: ${row.date === undefined ? 'transaction_date' : 'amount'} is empty; a payment needs a date and an amount`,
+        });
+        continue;
+      }
+      const payment = { ...row, date: row.date, amountCents: row.amountCents };
+      const key = [row.customerId, row.date, String(row.amountCents), row.service ?? ''].join('|');
+      const occurrence = (seen.get(key) ?? 0) + 1;
+      seen.set(key, occurrence);
+      await batch.add(row.line, errors, async () => {
+        const memberId = this.memberIdOf(row.customerId);
+        if (!this.#deps.store.has(memberId)) {
+          let pending = creating.get(memberId);
+          if (pending === undefined) {
+            pending = this.#upsertCustomer({ line: row.line, customerId: row.customerId }).then(() => {
+              counts.membersCreated++;
+            });
+            creating.set(memberId, pending);
+          }
+          await pending;
+        }
+        const outcome = await this.#upsertPayment(payment, memberId, occurrence);
+        counts[outcome]++;
+      });
+    }
+    await batch.drain(errors);
+    errors.sort((a, b) => a.line - b.line);
+    return { file: 'transactions', ...counts, errors };
+  }
+
+  async #upsertCustomer(
+    row: Pick<CustomerRow, 'customerId' | 'line'> & Partial<CustomerRow>,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
+    const id = this.memberIdOf(row.customerId);
+    const pii: MemberPii = { externalRef: row.customerId };
+    if (row.age !== undefined) pii.age = String(row.age);
+    if (row.gender !== undefined) pii.gender = row.gender;
+    const fields: Patch<MemberDoc> = {};
+    if (row.signupDate !== undefined) fields.signupDate = row.signupDate;
+    if (row.region !== undefined) fields.region = row.region;
+    if (row.churn !== undefined) fields.churned = row.churn;
+    if (!this.#deps.store.has(id)) {
+      await this.#deps.members.createDocument(
+        id,
+        {
+          status: row.churn === true ? 'inactive' : 'active',
+          consent: { marketing: false, imageAnalytics: false },
+          ...(fields as Partial<MemberDoc>),
+        },
+        pii,
+        this.#deps.actor,
+      );
+      return 'created';
+    }
+    const current = this.#deps.store.get<'member'>(id);
+    if (current?.status === 'erased') return 'unchanged';
+    return (await this.#deps.members.reconcile(id, fields, pii, this.#deps.actor)) ? 'updated' : 'unchanged';
+  }
+
+  async #upsertPayment(
+    row: TransactionRow & { date: string; amountCents: number },
+    memberId: DocumentId<'member'>,
+    occurrence: number,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
+    const service = row.service ?? UNSPECIFIED_SERVICE;
+    const id = deterministicDocId(
+      'payment',
+      this.#deps.unitId,
+      'import',
+      row.customerId,
+      row.date,
+      String(row.amountCents),
+      service,
+      String(occurrence),
+    );
+    const fields: Omit<PaymentDoc, 'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'> = {
+      memberId,
+      amountCents: row.amountCents,
+      currency: 'BRL',
+      service,
+      status: 'paid',
+      dueDate: row.date,
+      paidAt: zonedToUtc(row.date, '12:00', this.#deps.timeZone),
+      timeZone: this.#deps.timeZone,
+    };
+    if (!this.#deps.store.has(id)) {
+      await this.#deps.store.create('payment', fields, { id });
+      return 'created';
+    }
+    return (await this.#deps.store.update(id, fields)).changed ? 'updated' : 'unchanged';
+  }
+}
+
+/** Keeps up to `size` writes in flight so they share group commits; a failed write becomes a row error. */
+class Batch {
+  #inFlight: Promise<void>[] = [];
+  constructor(readonly size: number) {}
+
+  async add(line: number, errors: RowError[], work: () => Promise<void>): Promise<void> {
+    this.#inFlight.push(
+      work().catch((error: unknown) => {
+        errors.push({
+          line,
+          message: `line ${line}: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }),
+    );
+    if (this.#inFlight.length >= this.size) await this.drain(errors);
+  }
+
+  async drain(_errors: RowError[]): Promise<void> {
+    const all = this.#inFlight;
+    this.#inFlight = [];
+    await Promise.all(all);
+  }
+}

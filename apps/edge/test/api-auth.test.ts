@@ -1,0 +1,229 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { hashPassword, verifyPassword } from '../src/api/auth.ts';
+import { TokenService } from '../src/api/tokens.ts';
+import { createHarness, type Harness, OTHER_UNIT, PASSWORD, SECRET } from './support/api-harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function login(harness: Harness, body: unknown) {
+  return harness.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: body as object });
+}
+
+function expectProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+) {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const problem = response.json() as Record<string, unknown>;
+  expect(problem).toMatchObject({ status, type: expect.stringMatching(/^urn:gymedge:problem:/) });
+  expect(problem.detail).toEqual(expect.any(String));
+  return problem;
+}
+
+describe('passwords', () => {
+  test('argon2id hashes verify, and a malformed hash is a plain false', async () => {
+    const hash = await hashPassword('s3cret pass');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword(hash, 's3cret pass')).toBe(true);
+    expect(await verifyPassword(hash, 'wrong')).toBe(false);
+    expect(await verifyPassword('not-a-hash', 'anything')).toBe(false);
+  });
+});
+
+describe('POST /api/v1/auth/login', () => {
+  test('a correct login returns a bearer token that works', async () => {
+    h = await createHarness();
+    const response = await login(h, { login: 'Staff@Example.com ', password: PASSWORD });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      tokenType: 'Bearer',
+      expiresAt: '2026-11-25T13:15:00.000Z',
+      account: { id: h.byRole.staff.id, name: 'Test staff', role: 'staff' },
+    });
+    expect(JSON.stringify(body)).not.toContain('passwordHash');
+    const me = await h.app.inject({
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${body.token}` },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({
+      account: { id: h.byRole.staff.id, role: 'staff' },
+      unitId: 'sp-paulista',
+      permissions: expect.arrayContaining(['members:read', 'members:write']),
+    });
+    expect(me.json().permissions).not.toContain('members:erase');
+  });
+
+  test('wrong password and unknown login get the same 401, with WWW-Authenticate', async () => {
+    h = await createHarness();
+    const wrongPassword = await login(h, { login: 'staff@example.com', password: 'nope' });
+    const unknownLogin = await login(h, { login: 'ghost@example.com', password: 'nope' });
+    const a = expectProblem(wrongPassword, 401);
+    const b = expectProblem(unknownLogin, 401);
+    expect(a.detail).toBe('The login or the password is wrong.');
+    expect(b.detail).toBe(a.detail);
+    expect(wrongPassword.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(unknownLogin.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+
+  test('an unknown login costs about as much as a wrong password (a dummy hash is verified)', async () => {
+    h = await createHarness();
+    const time = async (loginName: string) => {
+      const start = performance.now();
+      await login(h as Harness, { login: loginName, password: 'wrong password' });
+      return performance.now() - start;
+    };
+    await time('staff@example.com');
+    let known = 0;
+    let unknown = 0;
+    for (let i = 0; i < 3; i++) {
+      known += await time('staff@example.com');
+      unknown += await time(`ghost${i}@example.com`);
+    }
+    // Without the dummy hash an unknown login would answer ~20x faster; allow for noisy machines.
+    expect(unknown).toBeGreaterThan(known * 0.4);
+  });
+
+  test('a deactivated account is refused with 403 (only after a correct password)', async () => {
+    h = await createHarness();
+    h.accounts.update(h.byRole.staff.id, { active: false });
+    expect(expectProblem(await login(h, { login: 'staff@example.com', password: 'nope' }), 401)).toBeTruthy();
+    const problem = expectProblem(await login(h, { login: 'staff@example.com', password: PASSWORD }), 403);
+    expect(problem.detail).toMatch(/deactivated/);
+  });
+
+  test('an account of another unit is refused with 403; a chain-wide (*) account is let in', async () => {
+    h = await createHarness();
+    h.accounts.update(h.byRole.manager.id, { units: [OTHER_UNIT] });
+    const problem = expectProblem(await login(h, { login: 'manager@example.com', password: PASSWORD }), 403);
+    expect(problem.detail).toContain('sp-paulista');
+    expect((await login(h, { login: 'owner@example.com', password: PASSWORD })).statusCode).toBe(200);
+  });
+
+  test('bad login bodies are 400 problems naming the fields', async () => {
+    h = await createHarness();
+    const problem = expectProblem(await login(h, { login: '', password: PASSWORD, remember: true }), 400);
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'login', message: 'must not be empty' },
+        { path: '', message: 'unknown field "remember"' },
+      ]),
+    );
+    const long = expectProblem(
+      await login(h, { login: 'staff@example.com', password: 'x'.repeat(2000) }),
+      400,
+    );
+    expect(long.errors).toEqual([{ path: 'password', message: 'must have at most 1024 characters' }]);
+  });
+
+  test('the 11th attempt in a minute for one login from one address is a 429 with Retry-After', async () => {
+    h = await createHarness();
+    for (let i = 0; i < 10; i++) {
+      expect((await login(h, { login: 'staff@example.com', password: `guess ${i}` })).statusCode).toBe(401);
+    }
+    const limited = await login(h, { login: 'staff@example.com', password: PASSWORD });
+    const problem = expectProblem(limited, 429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(problem.detail).toMatch(/Too many sign-in attempts/);
+    // Another login from the same address is not locked out by someone else's typos.
+    expect((await login(h, { login: 'manager@example.com', password: PASSWORD })).statusCode).toBe(200);
+    // Other routes are not rate limited.
+    for (let i = 0; i < 30; i++) expect((await h.app.inject({ url: '/health' })).statusCode).toBe(200);
+    const metrics = await h.app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/gymedge_auth_logins_total\{outcome="rate_limited"\} 1/);
+    expect(metrics.body).toMatch(/gymedge_auth_logins_total\{outcome="invalid"\} 10/);
+  });
+});
+
+describe('bearer tokens', () => {
+  const me = (harness: Harness, token: string) =>
+    harness.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
+
+  test('a token expires after its TTL', async () => {
+    h = await createHarness({ ttlSeconds: 60 });
+    const token = await h.tokenFor('staff');
+    h.clock.now += 59_000;
+    expect((await me(h, token)).statusCode).toBe(200);
+    h.clock.now += 2_000;
+    const response = await me(h, token);
+    const problem = expectProblem(response, 401);
+    expect(problem.detail).toMatch(/expired/);
+    expect(response.headers['www-authenticate']).toContain('invalid_token');
+  });
+
+  test('a token of another unit is refused, even with the same key', async () => {
+    h = await createHarness();
+    const otherUnit = new TokenService({
+      secret: SECRET,
+      unitId: OTHER_UNIT,
+      now: () => (h as Harness).clock.now,
+    });
+    const { token } = await otherUnit.issue(h.byRole.owner);
+    const problem = expectProblem(await me(h, token), 401);
+    expect(problem.detail).toMatch(/another unit/);
+  });
+
+  test('tampered, foreign-key, alg=none and garbage tokens are refused', async () => {
+    h = await createHarness();
+    const good = await h.tokenFor('staff');
+    const [header, payload, signature] = good.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, role: 'owner' })).toString('base64url');
+    const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const foreign = await new TokenService({
+      secret: new Uint8Array(32).fill(1),
+      unitId: 'sp-paulista',
+    }).issue(h.byRole.owner);
+    for (const token of [
+      `${header}.${forged}.${signature}`,
+      `${none}.${payload}.`,
+      foreign.token,
+      'garbage',
+    ]) {
+      expectProblem(await me(h, token), 401);
+    }
+    const basic = await h.app.inject({ url: '/api/v1/auth/me', headers: { authorization: 'Basic abc' } });
+    expect(expectProblem(basic, 401).detail).toMatch(/Bearer <token>/);
+  });
+
+  test('deactivating an account or changing its role ends its sessions at once', async () => {
+    h = await createHarness();
+    const staff = await h.tokenFor('staff');
+    const trainer = await h.tokenFor('trainer');
+    h.accounts.update(h.byRole.staff.id, { active: false });
+    h.accounts.update(h.byRole.trainer.id, { role: 'manager' });
+    expect(expectProblem(await me(h, staff), 401).detail).toMatch(/sign in again/);
+    expect(expectProblem(await me(h, trainer), 401).detail).toMatch(/sign in again/);
+  });
+
+  test('refresh gives a fresh token, but never beyond 12 hours after the sign-in', async () => {
+    h = await createHarness();
+    let token = await h.tokenFor('manager');
+    for (let i = 0; i < 60; i++) {
+      h.clock.now += 14 * 60_000;
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (response.statusCode !== 200) {
+        expect(i).toBeGreaterThanOrEqual(50);
+        expectProblem(response, 401);
+        return;
+      }
+      expect(response.json().token).not.toBe(token);
+      token = response.json().token;
+    }
+    throw new Error('the session was refreshed for more than 12 hours');
+  });
+
+  test('the token service refuses a short key', () => {
+    expect(() => new TokenService({ secret: new Uint8Array(16), unitId: 'x' })).toThrow(/32 bytes/);
+  });
+});

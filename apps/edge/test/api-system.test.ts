@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createHarness, type Harness, healthyReport } from './support/api-harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe('/health', () => {
+  test('200 with the report when ok, without the storage path', async () => {
+    h.setHealth(healthyReport());
+    const response = await h.app.inject({ url: '/health' });
+    expect(response.statusCode).toBe(200);
+    const { storage, ...rest } = healthyReport();
+    const { path: _path, ...publicStorage } = storage;
+    expect(response.json()).toEqual({ ...rest, storage: publicStorage });
+  });
+
+  test('503 when degraded, still with the report saying why', async () => {
+    h.setHealth({
+      ...healthyReport(),
+      status: 'degraded',
+      storage: { ...healthyReport().storage, ok: false, quarantined: 2 },
+      sync: { state: 'disconnected', pendingChanges: 17, lastSyncAt: '2026-11-25T12:00:00.000Z' },
+      reasons: ['2 remote changes are quarantined'],
+    });
+    const response = await h.app.inject({ url: '/health' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toMatchObject({
+      status: 'degraded',
+      storage: { ok: false, quarantined: 2 },
+      sync: { state: 'disconnected', pendingChanges: 17 },
+      reasons: ['2 remote changes are quarantined'],
+    });
+    h.setHealth(healthyReport());
+  });
+
+  test('the full report, with the path, needs system:read', async () => {
+    const as = async (role: 'owner' | 'staff') =>
+      h.app.inject({
+        url: '/api/v1/system/health',
+        headers: { authorization: `Bearer ${await h.tokenFor(role)}` },
+      });
+    const owner = await as('owner');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json().storage.path).toBe('/var/lib/gymedge/sp-paulista');
+    const staff = await as('staff');
+    expect(staff.statusCode).toBe(403);
+    expect(staff.json().detail).toContain('system:read');
+  });
+});
+
+describe('/metrics', () => {
+  test('Prometheus text with process metrics, the HTTP histogram by route, and our counters', async () => {
+    const token = await h.tokenFor('staff');
+    await h.app.inject({
+      url: `/api/v1/members/${h.ownMemberId}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await h.app.inject({ url: '/api/v1/members/not-an-id', headers: { authorization: `Bearer ${token}` } });
+    await h.app.inject({ url: '/no/such/route' });
+    const response = await h.app.inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    const text = response.body;
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/members\/:id",status_code="200"\} 1/,
+    );
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\}/,
+    );
+    expect(text).not.toContain('/no/such/route');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toMatch(/gymedge_api_problems_total\{status="400",type="validation"\} 1/);
+    expect(text).toContain('# TYPE gymedge_auth_logins_total counter');
+  });
+
+  test('two APIs can share one registry', async () => {
+    const { Registry } = await import('prom-client');
+    const { createApiMetrics } = await import('../src/api/metrics.ts');
+    const registry = new Registry();
+    expect(createApiMetrics(registry).requestDuration).toBe(createApiMetrics(registry).requestDuration);
+  });
+});
+
+interface Operation {
+  tags?: string[];
+  summary?: string;
+  security?: Array<Record<string, string[]>>;
+  responses?: Record<string, unknown>;
+  description?: string;
+}
+
+describe('/api/docs', () => {
+  test('the OpenAPI document lists every route with tags, summary and bearer security', async () => {
+    const response = await h.app.inject({ url: '/api/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const spec = response.json() as {
+      openapi: string;
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<string, Record<string, Operation>>;
+    };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(spec.components.securitySchemes.bearerAuth).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        operation,
+      })),
+    );
+    expect(operations.map((o) => o.key).sort()).toEqual(
+      [
+        'DELETE /api/v1/members/{id}',
+        'GET /api/v1/auth/me',
+        'GET /api/v1/members',
+        'GET /api/v1/members/{id}',
+        'GET /api/v1/system/health',
+        'GET /health',
+        'GET /metrics',
+        'PATCH /api/v1/members/{id}',
+        'POST /api/v1/auth/login',
+        'POST /api/v1/auth/refresh',
+        'POST /api/v1/members',
+      ].sort(),
+    );
+    const publicOnes = new Set(['GET /health', 'GET /metrics', 'POST /api/v1/auth/login']);
+    for (const { key, operation } of operations) {
+      expect(operation.tags?.length, key).toBeGreaterThan(0);
+      expect(operation.summary, key).toEqual(expect.any(String));
+      if (publicOnes.has(key)) {
+        expect(operation.security ?? [], key).toEqual([]);
+      } else {
+        expect(operation.security, key).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(operation.responses ?? {}), key).toEqual(expect.arrayContaining(['401', '403']));
+        expect(operation.description, key).toMatch(/Needs the permission/);
+      }
+    }
+    const create = spec.paths['/api/v1/members']?.post as Operation & { requestBody?: unknown };
+    expect(JSON.stringify(create.requestBody)).toContain('"name"');
+  });
+
+  test('the Swagger UI page is served with a content security policy', async () => {
+    const response = await h.app.inject({ url: '/api/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.headers['content-security-policy']).toContain("object-src 'none'");
+  });
+});
+
+describe('security headers', () => {
+  test('every response says nosniff; API responses are never cached', async () => {
+    const token = await h.tokenFor('staff');
+    for (const [url, auth] of [
+      ['/health', false],
+      ['/api/v1/auth/me', true],
+      ['/api/v1/members', false],
+      ['/api/v1/nowhere', true],
+    ] as const) {
+      const response = await h.app.inject({ url, headers: auth ? { authorization: `Bearer ${token}` } : {} });
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(response.headers['x-request-id'], url).toEqual(expect.any(String));
+      if (url.startsWith('/api/')) expect(response.headers['cache-control'], url).toBe('no-store');
+    }
+  });
+});
