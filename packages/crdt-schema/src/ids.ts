@@ -10,7 +10,6 @@ export const DOC_TYPES = [
   'payment',
   'classType',
   'classSession',
-  'checkinDay',
   'equipment',
   'zone',
   'camera',

@@ -1,7 +1,6 @@
 export * from './common.ts';
 export * from './documents/alert.ts';
 export * from './documents/camera.ts';
-export * from './documents/checkin-day.ts';
 export * from './documents/class-session.ts';
 export * from './documents/class-type.ts';
 export * from './documents/equipment.ts';
@@ -13,5 +12,6 @@ export * from './documents/staff.ts';
 export * from './documents/unit.ts';
 export * from './documents/zone.ts';
 export * from './ids.ts';
+export * from './records/checkin.ts';
 export * from './registry.ts';
 export * from './validate.ts';

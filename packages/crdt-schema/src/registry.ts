@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import { AlertDoc } from './documents/alert.ts';
 import { CameraDoc } from './documents/camera.ts';
-import { CheckinDayDoc } from './documents/checkin-day.ts';
 import { ClassSessionDoc } from './documents/class-session.ts';
 import { ClassTypeDoc } from './documents/class-type.ts';
 import { EquipmentDoc } from './documents/equipment.ts';
@@ -61,7 +60,6 @@ export const REGISTRY = {
   payment: spec(PaymentDoc, 1, 'unit'),
   classType: spec(ClassTypeDoc, 1, 'chain'),
   classSession: spec(ClassSessionDoc, 1, 'unit'),
-  checkinDay: spec(CheckinDayDoc, 1, 'unit'),
   equipment: spec(EquipmentDoc, 1, 'unit'),
   zone: spec(ZoneDoc, 1, 'unit'),
   camera: spec(CameraDoc, 1, 'unit'),

@@ -30,7 +30,7 @@ describe('document ids', () => {
     expect(deterministicDocId('member', 'sp-paulista', 'CS5295')).not.toBe(
       deterministicDocId('member', 'rj-copacabana', 'CS5295'),
     );
-    expect(isDocId(deterministicDocId('checkinDay', 'x', '2026-01-01'), 'checkinDay')).toBe(true);
+    expect(isDocId(deterministicDocId('classSession', 'x', '2026-01-01'), 'classSession')).toBe(true);
   });
 
   it('reject anything that is not an id of a known type', () => {

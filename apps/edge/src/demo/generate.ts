@@ -1065,22 +1065,23 @@ const DEFAULT_NEIGHBOURHOODS: readonly string[] = [
   'Vila Operária',
 ];
 
+// Demo e-mails use the reserved .example top-level domain (RFC 2606): they can never reach a real inbox.
 const EMAIL_DOMAINS_YOUNG: readonly (readonly [string, number])[] = [
-  ['gmail.com', 70],
-  ['hotmail.com', 8],
-  ['outlook.com', 8],
-  ['icloud.com', 10],
-  ['yahoo.com.br', 3],
-  ['uol.com.br', 1],
+  ['gmail.example', 70],
+  ['hotmail.example', 8],
+  ['outlook.example', 8],
+  ['icloud.example', 10],
+  ['yahoo.example', 3],
+  ['uol.example', 1],
 ];
 const EMAIL_DOMAINS_OLDER: readonly (readonly [string, number])[] = [
-  ['gmail.com', 42],
-  ['hotmail.com', 20],
-  ['yahoo.com.br', 12],
-  ['uol.com.br', 9],
-  ['bol.com.br', 7],
-  ['terra.com.br', 4],
-  ['outlook.com', 6],
+  ['gmail.example', 42],
+  ['hotmail.example', 20],
+  ['yahoo.example', 12],
+  ['uol.example', 9],
+  ['bol.example', 7],
+  ['terra.example', 4],
+  ['outlook.example', 6],
 ];
 
 const CANCEL_REASONS: readonly (readonly [string, number])[] = [
@@ -2275,7 +2276,7 @@ function seatSession(sim: SessionSim, nowMs: number, seed: number): void {
     const member = event.request.member;
     if (!event.cancel) {
       if (bookings.has(member) || waitlist.some((w) => w.request.member === member)) continue;
-      if (true) {
+      if (seated < session.capacity) {
         bookings.set(member, {
           key: `bk-${member.key}`,
           memberKey: member.key,

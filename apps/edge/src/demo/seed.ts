@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type CheckIn, type DocType, type DocumentId, deterministicDocId } from '@gymedge/crdt-schema';
+import { type DocType, type DocumentId, deterministicDocId } from '@gymedge/crdt-schema';
 import { hashPassword } from '../api/auth.ts';
 import { Phone } from '../domain/member.ts';
 import type { UnitStore } from '../store/unit-store.ts';
@@ -32,10 +32,8 @@ export async function seedDemoUnit(
   const { store } = unit;
   const id = <T extends DocType>(type: T, ...key: string[]): DocumentId<T> =>
     deterministicDocId(type, ...key);
-  const local = <T extends 'member' | 'membership' | 'payment' | 'classSession' | 'checkinDay'>(
-    type: T,
-    key: string,
-  ) => id<T>(type, spec.unitId, 'demo', key);
+  const local = <T extends 'member' | 'membership' | 'payment' | 'classSession'>(type: T, key: string) =>
+    id<T>(type, spec.unitId, 'demo', key);
 
   async function inBatches<T>(
     step: string,
@@ -175,28 +173,20 @@ export async function seedDemoUnit(
       { id: local('classSession', s.key) },
     ),
   );
-  const days = new Map<string, Record<string, CheckIn>>();
-  for (const c of data.checkins) {
-    const entries = days.get(c.date) ?? {};
-    entries[c.key] = {
-      memberId: local('member', c.memberKey),
-      membershipId: local('membership', c.membershipKey),
-      at: c.at,
-      method: c.method,
-    };
-    days.set(c.date, entries);
+  const checkins = data.checkins.map((c) => ({
+    id: `${spec.unitId}:${c.key}`,
+    unitId: spec.unitId,
+    memberId: local('member', c.memberKey),
+    membershipId: local('membership', c.membershipKey),
+    at: c.at,
+    localDate: c.date,
+    method: c.method,
+  }));
+  for (let start = 0; start < checkins.length; start += 20_000) {
+    const result = unit.checkins.record(checkins.slice(start, start + 20_000));
+    if (result.rejected.length > 0) throw new Error(`demo check-in rejected: ${result.rejected[0]?.reason}`);
+    onProgress?.('check-ins', Math.min(checkins.length, start + 20_000), checkins.length);
   }
-  await inBatches(
-    'check-in days',
-    [...days.entries()],
-    ([date, entries]) =>
-      store.create(
-        'checkinDay',
-        { date, timeZone: spec.timeZone, entries },
-        { id: local('checkinDay', date) },
-      ),
-    8,
-  );
   await store.flush();
   return {
     members: data.members.length,

@@ -205,6 +205,20 @@ describe('file format', () => {
     ]);
   });
 
+  it('stops a runaway quote after 1 MiB, reports it at its first line and reads on', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => `c${i},30`);
+    const csv = `customer_id,age\na,20\n"b,21\n${rows.join('\n')}\n`;
+    const { rows: good, errors } = await customers(csv);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.line).toBe(3);
+    expect(errors[0]?.message).toMatch(
+      /^line 3: record is longer than 1048576 characters \(lines 3-\d+ skipped\); is it missing a closing quote\?$/,
+    );
+    expect(good[0]).toEqual({ line: 2, customerId: 'a', age: 20 });
+    expect(good.length).toBeGreaterThan(10_000); // the rows after the skipped part are read again
+    expect(good.at(-1)).toEqual({ line: 150_003, customerId: 'c149999', age: 30 });
+  });
+
   it('skips blank lines but reports rows whose fields are all empty', async () => {
     const { rows, errors } = await customers('customer_id;age\n\na;30\n;\n\nb;31\n');
     expect(rows.map((r) => [r.customerId, r.line])).toEqual([

@@ -580,11 +580,15 @@ class CsvTokenizer {
           if (c === QUOTE) {
             this.field += text.slice(start, i);
             this.state = QUOTED_QUOTE;
-          } else if (c === CR) {
+          } else if (c === CR || (c === LF && !afterCr)) {
             this.line++;
-            this.lastWasCr = true;
-          } else if (c === LF && !afterCr) {
-            this.line++;
+            this.lastWasCr = c === CR;
+            if (this.recordChars + this.field.length + (i - start) > MAX_RECORD_CHARS) {
+              // A quote left open: give up on this record at a line end and read on from there.
+              this.overflow(out, this.line - 1);
+              this.state = FIELD_START;
+              this.recordLine = this.line;
+            }
           }
           break;
         case QUOTED_QUOTE:
@@ -619,7 +623,8 @@ class CsvTokenizer {
     }
     if (this.state === UNQUOTED || this.state === QUOTED) this.field += text.slice(start);
     if (this.state !== SKIP_LINE && this.recordChars + this.field.length > MAX_RECORD_CHARS) {
-      this.overflow(out);
+      this.overflow(out, this.line);
+      this.state = SKIP_LINE;
     }
   }
 
@@ -653,19 +658,21 @@ class CsvTokenizer {
     return this.line > this.recordLine ? `lines ${this.recordLine}-${this.line}` : `line ${this.line}`;
   }
 
-  private overflow(out: RawRecord[]): void {
+  /** Reports an over-long record that ends (as far as it is skipped) on `endLine`, and drops it. */
+  private overflow(out: RawRecord[], endLine: number): void {
     const why =
       this.state === QUOTED || this.quotedSeen
         ? 'is it missing a closing quote?'
         : 'is this file really a CSV?';
+    const span =
+      endLine > this.recordLine ? `lines ${this.recordLine}-${endLine}` : `line ${this.recordLine}`;
     out.push({
       line: this.recordLine,
-      endLine: this.line,
+      endLine,
       fields: [],
-      problem: `record is longer than ${MAX_RECORD_CHARS} characters (${this.span()} skipped); ${why}`,
+      problem: `record is longer than ${MAX_RECORD_CHARS} characters (${span} skipped); ${why}`,
     });
     this.reset();
-    this.state = SKIP_LINE;
   }
 
   private endField(value: string): void {

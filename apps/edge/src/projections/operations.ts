@@ -1,28 +1,20 @@
-import type {
-  AnyDoc,
-  CheckinDayDoc,
-  ClassSessionDoc,
-  MembershipDoc,
-  PaymentDoc,
-  PlanDoc,
-} from '@gymedge/crdt-schema';
+import type { AnyDoc, ClassSessionDoc, MembershipDoc, PaymentDoc, PlanDoc } from '@gymedge/crdt-schema';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Projection } from '../store/projection.ts';
 
 /**
  * Read models of the front desk: plans, memberships (who is active today), payments, class
- * sessions with their booking counts (today's classes), and check-ins (who came when).
+ * sessions with their booking counts (today's classes). Check-ins are not documents: see CheckinLog.
  */
 export class OperationsProjection implements Projection {
   readonly name = 'operations';
   readonly version = 1;
-  readonly types = ['plan', 'membership', 'payment', 'classSession', 'checkinDay'] as const;
+  readonly types = ['plan', 'membership', 'payment', 'classSession'] as const;
   #db!: Database;
   #plan!: Statement<Record<string, unknown>>;
   #membership!: Statement<Record<string, unknown>>;
   #payment!: Statement<Record<string, unknown>>;
   #session!: Statement<Record<string, unknown>>;
-  #checkin!: Statement<Record<string, unknown>>;
 
   setup(db: Database): void {
     this.#db = db;
@@ -42,10 +34,6 @@ export class OperationsProjection implements Projection {
         title TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, room TEXT, capacity INTEGER NOT NULL,
         booked INTEGER NOT NULL, waitlisted INTEGER NOT NULL, status TEXT NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS class_session_by_time ON class_session_index (starts_at);
-      CREATE TABLE IF NOT EXISTS checkin_index (checkin_id TEXT PRIMARY KEY, day_doc_id TEXT NOT NULL,
-        member_id TEXT NOT NULL, at TEXT NOT NULL, method TEXT NOT NULL, denied TEXT) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS checkin_by_member ON checkin_index (member_id, at);
-      CREATE INDEX IF NOT EXISTS checkin_by_time ON checkin_index (at);
     `);
     this.#plan =
       db.prepare(`INSERT OR REPLACE INTO plan_index VALUES (@doc_id, @name, @price_cents, @billing_period,
@@ -59,9 +47,6 @@ export class OperationsProjection implements Projection {
     this.#session =
       db.prepare(`INSERT OR REPLACE INTO class_session_index VALUES (@doc_id, @class_type_id, @title,
       @starts_at, @ends_at, @room, @capacity, @booked, @waitlisted, @status)`);
-    this.#checkin =
-      db.prepare(`INSERT OR REPLACE INTO checkin_index VALUES (@checkin_id, @day_doc_id, @member_id,
-      @at, @method, @denied)`);
   }
 
   apply(doc: AnyDoc): void {
@@ -78,9 +63,6 @@ export class OperationsProjection implements Projection {
       case 'classSession':
         this.#applySession(doc as ClassSessionDoc);
         return;
-      case 'checkinDay':
-        this.#applyCheckins(doc as CheckinDayDoc);
-        return;
       default:
         return;
     }
@@ -88,7 +70,7 @@ export class OperationsProjection implements Projection {
 
   reset(): void {
     this.#db.exec(`DELETE FROM plan_index; DELETE FROM membership_index; DELETE FROM payment_index;
-      DELETE FROM class_session_index; DELETE FROM checkin_index;`);
+      DELETE FROM class_session_index;`);
   }
 
   #applyPlan(plan: PlanDoc): void {
@@ -143,18 +125,5 @@ export class OperationsProjection implements Projection {
       waitlisted: Object.values(s.waitlist).filter((w) => w.status === 'waiting').length,
       status: s.status,
     });
-  }
-
-  #applyCheckins(day: CheckinDayDoc): void {
-    for (const [id, entry] of Object.entries(day.entries)) {
-      this.#checkin.run({
-        checkin_id: id,
-        day_doc_id: day.id,
-        member_id: entry.memberId,
-        at: entry.at,
-        method: entry.method,
-        denied: entry.denied ?? null,
-      });
-    }
   }
 }

@@ -72,6 +72,22 @@ const STEPS: readonly string[] = [
     payload TEXT NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS events_by_kind_time ON events (kind, at);
+  CREATE TABLE IF NOT EXISTS checkins (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    method TEXT NOT NULL,
+    home_unit_id TEXT,
+    membership_id TEXT,
+    denied TEXT,
+    staff_id TEXT,
+    shipped_at TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS checkins_by_member ON checkins (member_id, at);
+  CREATE INDEX IF NOT EXISTS checkins_by_day ON checkins (local_date, at);
+  CREATE INDEX IF NOT EXISTS checkins_to_ship ON checkins (shipped_at) WHERE shipped_at IS NULL;
   CREATE TABLE IF NOT EXISTS occupancy_samples (
     id TEXT PRIMARY KEY,
     zone_id TEXT NOT NULL,

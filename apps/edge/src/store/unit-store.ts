@@ -8,6 +8,7 @@ import { MemberProjection } from '../projections/members.ts';
 import { OperationsProjection } from '../projections/operations.ts';
 import { StoreMemberService } from '../services/member-service.ts';
 import { AuditLog } from './audit.ts';
+import { CheckinLog } from './checkin-log.ts';
 import { openDatabase, StoreOpenError } from './database.ts';
 import { DocumentStore } from './document-store.ts';
 import { migrateLocalSchema } from './local-schema.ts';
@@ -33,6 +34,7 @@ export interface UnitStore {
   readonly store: DocumentStore;
   readonly vault: PiiVault;
   readonly audit: AuditLog;
+  readonly checkins: CheckinLog;
   readonly accounts: AccountProjection;
   readonly memberQueries: MemberQueries;
   readonly members: StoreMemberService;
@@ -111,6 +113,7 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
       store,
       vault,
       audit,
+      checkins: new CheckinLog(opened),
       accounts,
       memberQueries,
       members,
