@@ -22,8 +22,6 @@ export interface EdgeOptions {
   readonly adminPassword?: string;
   readonly tokenTtlSeconds?: number;
   readonly cacheSize?: number;
-  /** Runs after the store is open and before the API listens (the demo seeds here). */
-  readonly beforeListen?: (unit: UnitStore, logger: Logger) => Promise<void>;
 }
 
 export interface RunningEdge {
@@ -50,7 +48,6 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
   try {
     const createdAdmin = await ensureOwnerAccount(unit, options.adminPassword);
-    await options.beforeListen?.(unit, logger);
     const registry = new Registry();
     registerStoreMetrics(registry, unit);
     const health = (): HealthReport => {
@@ -85,6 +82,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         ...(options.tokenTtlSeconds === undefined ? {} : { ttlSeconds: options.tokenTtlSeconds }),
       }),
       health,
+      unitName: () => unit.store.get<'unit'>(deterministicDocId('unit', options.unitId))?.name,
       metrics: registry,
       logger,
     });
@@ -121,7 +119,7 @@ function tokenSecret(dir: string): Uint8Array {
 }
 
 /**
- * A unit with no account gets one owner, `admin`, with the given password or a generated one that
+ * A unit with no active owner account gets one, `admin`, with the given password or a generated one that
  * is returned once for the operator to note. Once staff sync from HQ, this happens only on the very
  * first unit of a chain.
  */
@@ -129,7 +127,7 @@ async function ensureOwnerAccount(
   unit: UnitStore,
   password?: string,
 ): Promise<{ login: string; password: string } | undefined> {
-  if (unit.store.idsOfType('staff').length > 0) return undefined;
+  if (unit.accounts.hasActive('owner')) return undefined;
   const clear = password ?? randomBytes(12).toString('base64url');
   // The same id on every unit, so that the first owner of a chain is one account once units sync.
   await unit.store.create(

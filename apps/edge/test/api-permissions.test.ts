@@ -73,6 +73,7 @@ const PROTECTED: readonly RouteCase[] = [
 ];
 
 const PUBLIC: ReadonlyArray<{ method: Method; route: string; body?: unknown }> = [
+  { method: 'GET', route: '/' },
   { method: 'GET', route: '/health' },
   { method: 'GET', route: '/metrics' },
   { method: 'POST', route: '/api/v1/auth/login', body: { login: 'trainer@example.com', password: PASSWORD } },

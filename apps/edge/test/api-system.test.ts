@@ -125,6 +125,7 @@ describe('/api/docs', () => {
         'GET /api/v1/members',
         'GET /api/v1/members/{id}',
         'GET /api/v1/system/health',
+        'GET /',
         'GET /health',
         'GET /metrics',
         'PATCH /api/v1/members/{id}',
@@ -133,7 +134,7 @@ describe('/api/docs', () => {
         'POST /api/v1/members',
       ].sort(),
     );
-    const publicOnes = new Set(['GET /health', 'GET /metrics', 'POST /api/v1/auth/login']);
+    const publicOnes = new Set(['GET /', 'GET /health', 'GET /metrics', 'POST /api/v1/auth/login']);
     for (const { key, operation } of operations) {
       expect(operation.tags?.length, key).toBeGreaterThan(0);
       expect(operation.summary, key).toEqual(expect.any(String));
@@ -154,6 +155,23 @@ describe('/api/docs', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers['content-security-policy']).toContain("object-src 'none'");
+  });
+});
+
+describe('the status page', () => {
+  test('explains the unit in pt-BR by default and in English on request, without leaking markup', async () => {
+    const pt = await h.app.inject({ url: '/' });
+    expect(pt.statusCode).toBe(200);
+    expect(pt.headers['content-type']).toMatch(/^text\/html/);
+    expect(pt.body).toContain('Sincronização com a matriz');
+    expect(pt.body).toContain('<html lang="pt-BR">');
+    const en = await h.app.inject({ url: '/?lang=en' });
+    expect(en.body).toContain('Sync with HQ');
+    const byHeader = await h.app.inject({ url: '/', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    expect(byHeader.body).toContain('<html lang="en">');
+    expect(en.headers['content-security-policy']).toContain("default-src 'none'");
+    const bad = await h.app.inject({ url: '/?lang=<script>' });
+    expect(bad.statusCode).toBe(400);
   });
 });
 

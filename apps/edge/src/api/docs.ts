@@ -38,7 +38,7 @@ export async function registerDocs(app: FastifyInstance, info: { unitId: string;
         version: info.version,
         description:
           'The API of one gym unit. Sign in with POST /api/v1/auth/login and send the token as ' +
-          '"Authorization: Bearer <token>". Errors are application/problem+json (RFC 9457).',
+          '"Authorization: Bearer TOKEN" (the token from the sign-in). Errors are application/problem+json (RFC 9457).',
       },
       tags: [
         { name: 'auth', description: 'Sign in, refresh, who am I' },

@@ -18,6 +18,7 @@ import type { HealthReport } from './health.ts';
 import { type ApiMetrics, createApiMetrics, installRequestTiming } from './metrics.ts';
 import { HttpProblem, sendProblem, toHttpProblem } from './problems.ts';
 import { authRoutes } from './routes/auth.ts';
+import { homeRoutes } from './routes/home.ts';
 import { memberRoutes } from './routes/members.ts';
 import { systemRoutes } from './routes/system.ts';
 import type { TokenService } from './tokens.ts';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   /** The registry `/metrics` exposes; the API adds default process metrics and its own. */
   readonly metrics: Registry;
   readonly logger: Logger;
+  /** The unit's display name for the status page, when known. */
+  readonly unitName?: () => string | undefined;
   /** Seam for the CSV import routes (`members:import`), registered after the member routes. */
   readonly importer?: ApiPlugin;
   readonly options?: ApiOptions;
@@ -137,6 +140,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   await app.register(systemRoutes({ health: deps.health, registry: deps.metrics }));
+  await app.register(homeRoutes({ health: deps.health, unitName: deps.unitName ?? (() => undefined) }));
   await app.register(
     authRoutes({
       unitId: deps.unitId,

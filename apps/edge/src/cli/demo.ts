@@ -103,7 +103,7 @@ export async function demoCommand(options: {
   console.log('');
   for (const unit of ready) {
     console.log(
-      `  ${unit.unitId.padEnd(14)} ${unit.url}   API docs ${unit.url}/api/docs   ${unit.members.toLocaleString('en-US')} members   (ready in ${(unit.startupMs / 1000).toFixed(1)} s)`,
+      `  ${unit.unitId.padEnd(14)} ${unit.url}   API docs ${unit.url}/api/docs   ${unit.members.toLocaleString('en-US')} members   (store opened and serving in ${(unit.startupMs / 1000).toFixed(1)} s)`,
     );
   }
   console.log(

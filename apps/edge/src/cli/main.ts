@@ -6,6 +6,7 @@ import { edgeCommand } from './edge.ts';
 import { importCommand } from './import.ts';
 import { fail } from './output.ts';
 import { rebuildCommand } from './rebuild.ts';
+import { seedDemoCommand } from './seed.ts';
 
 const program = new Command('gymedge')
   .description('GymEdge: the appliance a gym chain runs in every unit, working offline and syncing to HQ.')
@@ -80,6 +81,16 @@ program
   .requiredOption('--from <file>', 'backup file')
   .option('--yes', 'do it (without --yes, only verify and say what would happen)')
   .action((options) => restoreCommand(options).catch(fail));
+
+program
+  .command('seed-demo')
+  .description(
+    'Fill an empty, stopped unit with the demo data (members, plans, 12 months of history). `edge --seed-demo` does this for you.',
+  )
+  .addOption(unitOption())
+  .addOption(dataOption())
+  .option('--members <n>', 'members to create', '2000')
+  .action((options) => seedDemoCommand(options).catch(fail));
 
 program
   .command('rebuild')

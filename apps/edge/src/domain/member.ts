@@ -15,7 +15,7 @@ export const PersonName = z
   .max(120, 'a name has at most 120 characters')
   .regex(
     /^\p{L}[\p{L}\p{M}' .-]*$/u,
-    "a name may only hold letters, spaces, apostrophes (') , hyphens (-) and periods (.)",
+    "a name may only hold letters, spaces, apostrophes ('), hyphens (-) and periods (.)",
   )
   .transform((s) => s.replace(/\s+/g, ' '));
 

@@ -63,6 +63,14 @@ export class AccountProjection implements Projection, AccountDirectory {
     return row === undefined ? undefined : toAccount(row);
   }
 
+  /** Whether any active account has this role (e.g. is there an owner who can sign in?). */
+  hasActive(role: Role): boolean {
+    return (
+      this.#db.prepare('SELECT 1 FROM account_index WHERE role = ? AND active = 1 LIMIT 1').get(role) !==
+      undefined
+    );
+  }
+
   findById(id: string): Account | undefined {
     const row = this.#byId.get(id);
     return row === undefined ? undefined : toAccount(row);

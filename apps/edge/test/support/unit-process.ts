@@ -81,3 +81,53 @@ export function killHard(child: ChildProcess): Promise<void> {
     child.kill('SIGKILL');
   });
 }
+
+/** Stops a unit the way an operator does (SIGTERM) and waits for it to exit; resolves to its exit code. */
+export function stopUnitProcess(child: ChildProcess, timeoutMs = 15_000): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`unit ${child.pid} did not stop within ${timeoutMs} ms of SIGTERM`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly contentType: string;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+/** One JSON request to a unit's API with a bearer token; the body is parsed when it is JSON. */
+export async function callApi<T = unknown>(
+  url: string,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const contentType = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  const parsed = contentType.includes('json') && text !== '' ? (JSON.parse(text) as T) : (text as T);
+  return { status: response.status, contentType, headers: response.headers, body: parsed };
+}
+
+/** True when a process's output shows a JavaScript stack trace (what an operator should never see). */
+export function hasStackTrace(text: string): boolean {
+  return text.includes('    at ');
+}
