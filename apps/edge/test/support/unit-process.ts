@@ -48,7 +48,7 @@ export function startUnitProcess(
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = fork(BIN, args, {
     env: { ...process.env, GYMEDGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -61,7 +61,9 @@ export function runCli(
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
 }
 
 export async function login(url: string, password = 'test-owner-password'): Promise<string> {
