@@ -6,6 +6,7 @@ import { AccountProjection } from '../projections/accounts.ts';
 import { MemberQueries } from '../projections/member-queries.ts';
 import { MemberProjection } from '../projections/members.ts';
 import { OperationsProjection } from '../projections/operations.ts';
+import { OperationsQueries } from '../projections/operations-queries.ts';
 import { StoreMemberService } from '../services/member-service.ts';
 import { AuditLog } from './audit.ts';
 import { CheckinLog } from './checkin-log.ts';
@@ -37,6 +38,7 @@ export interface UnitStore {
   readonly checkins: CheckinLog;
   readonly accounts: AccountProjection;
   readonly memberQueries: MemberQueries;
+  readonly operations: OperationsQueries;
   readonly members: StoreMemberService;
   /** Size of the database file plus its WAL, in bytes. */
   sizeBytes(): number;
@@ -116,6 +118,7 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
       checkins: new CheckinLog(opened),
       accounts,
       memberQueries,
+      operations: new OperationsQueries(opened),
       members,
       sizeBytes: () => {
         const row = opened
