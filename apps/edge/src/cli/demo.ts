@@ -2,12 +2,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { GYMEDGE_BIN } from '../paths.ts';
 import { DEMO_UNITS, dataDirFrom, parsePort, portEnvName } from './config.ts';
 import type { UnitMessage } from './edge.ts';
 import { progressPrinter } from './output.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/gymedge.js', import.meta.url));
 
 /**
  * The demo chain: each unit in its own process (as each gym runs its own appliance), seeded on
@@ -52,7 +50,7 @@ export async function demoCommand(options: {
             portEnvName(unit.unitId),
           );
           const child = fork(
-            BIN,
+            GYMEDGE_BIN,
             [
               'edge',
               '--unit',

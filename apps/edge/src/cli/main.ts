@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../paths.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { demoCommand } from './demo.ts';
 import { edgeCommand } from './edge.ts';

@@ -1,15 +1,13 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { seedDemoUnit } from '../demo/seed.ts';
 import { silentLogger } from '../lib/logger.ts';
+import { GYMEDGE_BIN } from '../paths.ts';
 import { dbPathOf, openUnitStore } from '../store/unit-store.ts';
 import { DEFAULT_TIME_ZONE, DEMO_UNITS, dataDirFrom, unitIdFrom } from './config.ts';
 import { progressPrinter, UsageError } from './output.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/gymedge.js', import.meta.url));
 
 /** Progress of a seeding child, relayed to whoever started the unit. */
 export type SeedMessage = { type: 'seeding'; unitId: string; step: string; done: number; total: number };
@@ -46,9 +44,13 @@ export function seedInChild(
   members: number,
   onMessage: (m: SeedMessage) => void,
 ): Promise<void> {
-  const child = fork(BIN, ['seed-demo', '--unit', unitId, '--data', dataDir, '--members', String(members)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    GYMEDGE_BIN,
+    ['seed-demo', '--unit', unitId, '--data', dataDir, '--members', String(members)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   child.on('message', (message: SeedMessage) => onMessage(message));
   return new Promise((resolve, reject) =>
     child.once('exit', (code, signal) =>

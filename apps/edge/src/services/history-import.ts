@@ -78,7 +78,7 @@ export class HistoryImport {
         counts[outcome]++;
       });
     }
-    await batch.drain(errors);
+    await batch.drain();
     errors.sort((a, b) => a.line - b.line);
     return { file: 'customers', ...counts, membersCreated: 0, errors };
   }
@@ -129,7 +129,7 @@ export class HistoryImport {
         counts[outcome]++;
       });
     }
-    await batch.drain(errors);
+    await batch.drain();
     errors.sort((a, b) => a.line - b.line);
     return { file: 'transactions', ...counts, errors };
   }
@@ -211,10 +211,10 @@ class Batch {
         });
       }),
     );
-    if (this.#inFlight.length >= this.size) await this.drain(errors);
+    if (this.#inFlight.length >= this.size) await this.drain();
   }
 
-  async drain(_errors: RowError[]): Promise<void> {
+  async drain(): Promise<void> {
     const all = this.#inFlight;
     this.#inFlight = [];
     await Promise.all(all);

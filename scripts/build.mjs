@@ -1,0 +1,22 @@
+// Bundles the edge core into apps/edge/dist/gymedge.mjs (run by `npm install` through `prepare`).
+// The bin uses the bundle while it is newer than every source file, and runs the TypeScript sources
+// through tsx otherwise, so a stale bundle is never used. Loading the bundle takes ~0.3 s instead of
+// ~2 s for tsx compiling each module at start-up.
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const edge = JSON.parse(readFileSync(new URL('../apps/edge/package.json', import.meta.url), 'utf8'));
+const external = Object.keys(edge.dependencies).filter((name) => !name.startsWith('@gymedge/'));
+const started = Date.now();
+await build({
+  entryPoints: ['apps/edge/src/cli/main.ts'],
+  outfile: 'apps/edge/dist/gymedge.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+process.stdout.write(`built apps/edge/dist/gymedge.mjs in ${Date.now() - started} ms\n`);
