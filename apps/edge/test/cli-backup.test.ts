@@ -88,7 +88,11 @@ const restore = (from: string, ...extra: string[]) =>
   runCli(['restore', '--unit', 'sp-paulista', '--data', data, '--from', from, ...extra]);
 
 /** A refusal an operator can read: non-zero exit, one line on stderr, no stack trace. */
-function expectPlainRefusal(result: { code: number | null; stderr: string }, pattern: RegExp): void {
+function expectPlainRefusal(
+  result: { code: number | null; signal?: NodeJS.Signals | null; stderr: string },
+  pattern: RegExp,
+): void {
+  expect(result.signal ?? null, 'the process was killed by a signal').toBeNull();
   expect(result.code).not.toBe(0);
   expect(result.code).not.toBeNull();
   expect(hasStackTrace(result.stderr)).toBe(false);

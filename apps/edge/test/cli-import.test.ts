@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  callApi,
   hasStackTrace,
   killHard,
   runCli,
@@ -274,6 +275,7 @@ describe('gymedge import', () => {
     const before = snapshot(data);
     const unit = await startUnitProcess(data);
     running.push(unit);
+    expect((await callApi(unit.url, undefined, 'GET', '/health')).status).toBe(200);
     const other = file('customers-while-running.csv', ['customer_id,age', 'C500,30']);
     const result = await importInto(data, { customers: other });
     expect(result.code).toBe(2);

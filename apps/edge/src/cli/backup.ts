@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { backupUnit, restoreUnit, verifyBackup } from '../store/backup.ts';
 import { dataDirFrom, unitIdFrom } from './config.ts';
-import { progressPrinter } from './output.ts';
+import { progressPrinter, UsageError } from './output.ts';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -30,11 +30,14 @@ export async function restoreCommand(options: {
     console.log(
       `${options.from} is a good backup of ${summary.unitId} (${summary.documents.toLocaleString('en-US')} documents, ${mb(summary.bytes)}).`,
     );
-    if (summary.unitId !== unitId) console.log(`It is NOT a backup of ${unitId}; restore would refuse it.`);
-    else
-      console.log(
-        `Run again with --yes to replace ${dir}/unit.db with it (the current one is kept beside it).`,
+    if (summary.unitId !== unitId) {
+      throw new UsageError(
+        `${options.from} is a backup of ${summary.unitId}, NOT of ${unitId}; restore would refuse it.`,
       );
+    }
+    console.log(
+      `Run again with --yes to replace ${dir}/unit.db with it (the current one is kept beside it).`,
+    );
     return;
   }
   const result = restoreUnit(dir, options.from, unitId);

@@ -54,6 +54,16 @@ export async function edgeCommand(options: {
     dataDir,
     ...(process.env.GYMEDGE_ADMIN_PASSWORD ? { adminPassword: process.env.GYMEDGE_ADMIN_PASSWORD } : {}),
   });
+  // Handlers first: a stop that arrives right after "ready" must shut down cleanly, not kill.
+  const shutdown = () => {
+    edge.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  process.once('disconnect', shutdown);
   const members = edge.unit.memberQueries.search({ limit: 1 }).total;
   tell({
     type: 'ready',
@@ -74,13 +84,4 @@ export async function edgeCommand(options: {
       );
     }
   }
-  const shutdown = () => {
-    edge.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-  process.once('disconnect', shutdown);
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../lib/logger.ts';
 import { HistoryImport, type ImportReport } from '../services/history-import.ts';
@@ -17,6 +17,9 @@ export async function importCommand(options: {
   const unitId = unitIdFrom(options.unit);
   if (options.customers === undefined && options.transactions === undefined) {
     throw new UsageError('give --customers FILE, --transactions FILE, or both');
+  }
+  for (const file of [options.customers, options.transactions]) {
+    if (file !== undefined && !existsSync(file)) throw new UsageError(`there is no file ${file}`);
   }
   const unit = openUnitStore({
     dir: join(dataDirFrom(options.data), unitId),
@@ -44,7 +47,7 @@ export async function importCommand(options: {
       reports.push(report);
       const seconds = (Date.now() - started) / 1000;
       console.log(
-        `${file}: ${report.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged${report.membersCreated ? `, ${report.membersCreated} members created for unknown customers` : ''}, ${report.errors.length} rejected`,
+        `${file}: ${report.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged${report.membersCreated ? `, ${report.membersCreated} ${report.membersCreated === 1 ? 'member' : 'members'} created for unknown customers` : ''}, ${report.errors.length} rejected`,
       );
       for (const error of report.errors.slice(0, 20)) console.log(`  ${error.message}`);
       if (report.errors.length > 20)
@@ -58,7 +61,7 @@ export async function importCommand(options: {
   if (options.errors !== undefined) {
     writeFileSync(
       options.errors,
-      reports.flatMap((r) => r.errors.map((e) => `${r.file}\t${e.message}`)).join('\n'),
+      reports.flatMap((r) => r.errors.map((e) => `${r.file}\t${e.message}\n`)).join(''),
     );
   }
   if (reports.some((r) => r.errors.length > 0)) process.exitCode = 3;

@@ -83,6 +83,8 @@ export class MemberProjection implements Projection {
       CREATE INDEX IF NOT EXISTS member_by_external ON member_index (external_ref) WHERE external_ref IS NOT NULL;
       CREATE VIRTUAL TABLE IF NOT EXISTS member_fts USING fts5 (name_key, tokenize = 'unicode61 remove_diacritics 2');
     `);
+    // Without this, FTS5 keeps deleted terms in its index until a merge: an erased member's name words would linger.
+    db.prepare("INSERT INTO member_fts (member_fts, rank) VALUES ('secure-delete', 1)").run();
     this.#upsert =
       db.prepare(`INSERT INTO member_index (doc_id, unit_id, status, name, name_key, email, phone, phone_digits,
         phone_rev, document, birth_date, gender, age, external_ref, signup_date, region, churned, consent_marketing,

@@ -35,6 +35,8 @@ export async function backupUnit(
         return 200;
       },
     });
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    onProgress?.(pages, pages);
   } finally {
     db.close();
   }
@@ -43,7 +45,19 @@ export async function backupUnit(
 
 /** Opens a backup read-only and checks that it is a whole, readable GymEdge unit database. */
 export function verifyBackup(path: string): BackupSummary {
-  const db = openDatabase(path, { readonly: true });
+  if (!existsSync(path)) throw new StoreOpenError(`There is no backup file at ${path}.`, path);
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(path, { readonly: true });
+  } catch (error) {
+    throw new StoreOpenError(
+      `${path} is not a readable GymEdge backup (it is damaged or not a database); nothing was changed.`,
+      path,
+      {
+        cause: error,
+      },
+    );
+  }
   try {
     const integrity = db.pragma('integrity_check(1)', { simple: true });
     if (integrity !== 'ok')
@@ -97,10 +111,17 @@ export function restoreUnit(
   try {
     let keptAs: string | undefined;
     if (existsSync(target)) {
-      const current = openDatabase(target);
-      current.pragma('wal_checkpoint(TRUNCATE)');
-      current.close();
       keptAs = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        // Fold the WAL into the file so the kept copy is whole on its own.
+        const current = openDatabase(target);
+        current.pragma('wal_checkpoint(TRUNCATE)');
+        current.close();
+      } catch (error) {
+        // A damaged database (the usual reason to restore) cannot be opened: keep it, and its WAL, as they are.
+        if (!(error instanceof StoreOpenError)) throw error;
+        if (existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${keptAs}-wal`);
+      }
       renameSync(target, keptAs);
     }
     for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });

@@ -43,6 +43,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // Deleted content is overwritten, so erased personal data does not linger in free pages.
+      db.pragma('secure_delete = ON');
       db.pragma('foreign_keys = ON');
     }
     // Touch the schema so that corruption and locks show up now, not on the first request.

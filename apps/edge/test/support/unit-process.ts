@@ -62,7 +62,7 @@ export function runCli(
     stderr += c.toString();
   });
   return new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
 }
 
