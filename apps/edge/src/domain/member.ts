@@ -125,6 +125,9 @@ export type MemberSearchQuery = z.infer<typeof MemberSearchQuery>;
 export const MemberPage = z.object({
   items: z.array(MemberView),
   nextCursor: z.string().optional().describe('pass as cursor to get the next page; absent on the last page'),
-  total: z.number().int().describe('members matching the query'),
+  total: z
+    .number()
+    .int()
+    .describe('members matching the query, counted on the first page (later pages repeat that count)'),
 });
 export type MemberPage = z.infer<typeof MemberPage>;

@@ -54,23 +54,54 @@ export class MemberQueries {
     }
     if (mode === 'email') where.push('m.email >= @email AND m.email < @emailEnd');
     const all = { ...params, ...(status === undefined ? {} : { status }) };
-    const total = (
-      this.#stmt(`SELECT count(*) AS n FROM ${from} WHERE ${where.join(' AND ')}`).get(all) as { n: number }
-    ).n;
     const after = decodeCursor(query.cursor);
+    // The first page counts the matches; later pages carry that count in their cursor.
+    const total = after?.total ?? this.#count(mode, from, where, all, status);
     if (after !== undefined) where.push('(m.name_key, m.doc_id) > (@afterKey, @afterId)');
     const rows = this.#stmt(
       `SELECT m.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY m.name_key, m.doc_id LIMIT @limit`,
-    ).all({ ...all, ...(after ?? {}), limit: query.limit + 1 }) as MemberRow[];
+    ).all({
+      ...all,
+      ...(after === undefined ? {} : { afterKey: after.afterKey, afterId: after.afterId }),
+      limit: query.limit + 1,
+    }) as MemberRow[];
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
       rows: page,
       total,
       ...(rows.length > query.limit && last !== undefined
-        ? { nextCursor: encodeCursor(last.name_key, last.doc_id) }
+        ? { nextCursor: encodeCursor(last.name_key, last.doc_id, total) }
         : {}),
     };
+  }
+
+  #count(
+    mode: Mode,
+    from: string,
+    where: readonly string[],
+    params: Record<string, string>,
+    status: string | undefined,
+  ): number {
+    // Erased members have no row in the name index, so without a status filter the index alone counts.
+    if (mode === 'name' && status === undefined) {
+      return (
+        this.#stmt('SELECT count(*) AS n FROM member_fts WHERE member_fts MATCH @match').get({
+          match: params.match,
+        }) as { n: number }
+      ).n;
+    }
+    if (mode === 'all' && status === undefined) {
+      const counts = this.#stmt(
+        "SELECT count(*) AS n, (SELECT count(*) FROM member_index WHERE status = 'erased') AS erased FROM member_index",
+      ).get() as { n: number; erased: number };
+      return counts.n - counts.erased;
+    }
+    return (
+      this.#stmt(`SELECT count(*) AS n FROM ${from} WHERE ${where.join(' AND ')}`).get(params) as {
+        n: number;
+      }
+    ).n;
   }
 
   #plan(q: string | undefined): { mode: Mode; params: Record<string, string> } {
@@ -105,21 +136,26 @@ export class MemberQueries {
   }
 }
 
-function encodeCursor(nameKey: string, id: string): string {
-  return Buffer.from(JSON.stringify([nameKey, id])).toString('base64url');
+function encodeCursor(nameKey: string, id: string, total: number): string {
+  return Buffer.from(JSON.stringify([nameKey, id, total])).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): { afterKey: string; afterId: string } | undefined {
+function decodeCursor(
+  cursor: string | undefined,
+): { afterKey: string; afterId: string; total: number } | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(value) &&
-      value.length === 2 &&
+      value.length === 3 &&
       typeof value[0] === 'string' &&
-      typeof value[1] === 'string'
+      typeof value[1] === 'string' &&
+      typeof value[2] === 'number' &&
+      Number.isInteger(value[2]) &&
+      value[2] >= 0
     ) {
-      return { afterKey: value[0], afterId: value[1] };
+      return { afterKey: value[0], afterId: value[1], total: value[2] };
     }
   } catch {
     // fall through to the error below
