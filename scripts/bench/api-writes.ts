@@ -20,6 +20,8 @@ export interface WriteRun {
   readonly failed: number;
   readonly statusCodes: Record<string, number>;
   readonly perSecond: number;
+  /** 2xx/s over the second half of the run (past JIT warm-up): used to size the next run. */
+  readonly steadyPerSecond: number;
   /** Latency of 2xx responses, from autocannon's per-response timings (ms, fractional). */
   readonly latency: LatencySummary;
   /** autocannon's own histogram (whole ms), as a cross-check. */
@@ -35,7 +37,8 @@ export interface WriteRun {
 }
 
 export interface ApiWritesResult {
-  readonly warmup: WriteRun;
+  /** One warm-up per connection count, just before its measured run. */
+  readonly warmups: WriteRun[];
   readonly runs: WriteRun[];
   readonly acknowledged: number;
   readonly present: number;
@@ -47,7 +50,9 @@ export interface ApiWritesConfig {
   readonly dataDir: string;
   readonly connections: readonly number[];
   readonly seconds: number;
+  /** Requests of the first warm-up; later warm-ups last about `warmupSeconds`. */
   readonly warmupRequests: number;
+  readonly warmupSeconds: number;
   readonly log: (line: string) => void;
 }
 
@@ -63,24 +68,32 @@ export async function apiWrites(config: ApiWritesConfig): Promise<ApiWritesResul
     const run = (connections: number, requests: number) =>
       oneRun(unit, token, connections, requests, nextBody, acked);
 
-    config.log(`warm-up: ${config.warmupRequests} requests, 10 connections`);
-    const warmup = await run(10, config.warmupRequests);
-    let rate = warmup.perSecond;
+    const sized = (connections: number, rate: number, seconds: number) =>
+      Math.max(connections * 20, Math.round(rate * seconds));
+    const warmups: WriteRun[] = [];
     const runs: WriteRun[] = [];
+    let rate: number | undefined;
     for (const connections of config.connections) {
-      const requests = Math.max(connections * 20, Math.round(rate * config.seconds));
-      config.log(`${connections} connections: ${requests} requests (~${config.seconds} s at ${Math.round(rate)}/s)`);
+      const warmRequests =
+        rate === undefined ? config.warmupRequests : sized(connections, rate, config.warmupSeconds);
+      config.log(`${connections} connections: warm-up of ${warmRequests} requests`);
+      const warm = await run(connections, warmRequests);
+      warmups.push(warm);
+      const requests = sized(connections, warm.steadyPerSecond, config.seconds);
+      config.log(
+        `${connections} connections: ${requests} requests (~${config.seconds} s at ${Math.round(warm.steadyPerSecond)}/s)`,
+      );
       const result = await run(connections, requests);
       config.log(
         `  ${Math.round(result.perSecond)} 2xx/s, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`,
       );
       runs.push(result);
-      rate = result.perSecond;
+      rate = result.steadyPerSecond;
     }
     const present = await totalMembers(unit.url, token);
     const listed = await listAllIds(unit.url, token);
     const missing = acked.filter((id) => !listed.has(id)).length;
-    return { warmup, runs, acknowledged: acked.length, present, missing };
+    return { warmups, runs, acknowledged: acked.length, present, missing };
   } finally {
     await unit.stop();
   }
@@ -98,6 +111,7 @@ async function oneRun(
   const commits0 = await metric(unit.url, 'gymedge_store_commits');
   const writes0 = await metric(unit.url, 'gymedge_store_committed_writes');
   const latencies: number[] = [];
+  const okAt: number[] = [];
   const unitCpu0 = cpuSeconds(unit.pid);
   const benchCpu0 = process.cpuUsage();
   const started = performance.now();
@@ -125,8 +139,11 @@ async function oneRun(
       (error, value) => (error ? reject(error) : resolve(value)),
     );
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
       lastResponse = performance.now();
+      if (status >= 200 && status < 300) {
+        latencies.push(ms);
+        okAt.push(lastResponse);
+      }
     });
   });
   const wall = (lastResponse - started) / 1000;
@@ -144,6 +161,7 @@ async function oneRun(
     failed: result.non2xx + result.errors,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
     perSecond: ok / wall,
+    steadyPerSecond: steadyRate(okAt, ok / wall),
     latency: summarize(latencies),
     autocannonLatency: result.latency,
     unitCores,
@@ -152,6 +170,15 @@ async function oneRun(
     totalBefore,
     totalAfter,
   };
+}
+
+/** Rate over the second half of the responses, or `fallback` when there are too few. */
+function steadyRate(at: readonly number[], fallback: number): number {
+  const half = Math.floor(at.length / 2);
+  const first = at[half];
+  const last = at.at(-1);
+  if (at.length < 20 || first === undefined || last === undefined || last <= first) return fallback;
+  return (at.length - 1 - half) / ((last - first) / 1000);
 }
 
 async function totalMembers(url: string, token: string): Promise<number> {

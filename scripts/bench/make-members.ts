@@ -46,8 +46,18 @@ function parseArgs(argv: string[]): { dataDir: string; count: number; from: numb
 }
 
 async function main(): Promise<void> {
+  // Started by the benchmark: stop if it goes away (the parent's exit handler cannot run on SIGKILL).
+  let finished = false;
+  process.once('disconnect', () => {
+    if (!finished) process.exit(1);
+  });
   const { dataDir, count, from, unitId } = parseArgs(process.argv.slice(2));
-  const unit = openUnitStore({ dir: join(dataDir, unitId), unitId, logger: silentLogger(), compactEveryMs: 0 });
+  const unit = openUnitStore({
+    dir: join(dataDir, unitId),
+    unitId,
+    logger: silentLogger(),
+    compactEveryMs: 0,
+  });
   const started = performance.now();
   let lastReport = started;
   try {
@@ -78,7 +88,9 @@ async function main(): Promise<void> {
       if (now - lastReport > 5000 || end === count) {
         lastReport = now;
         const rate = (end - from) / ((now - started) / 1000);
-        console.log(`members ${end.toLocaleString('en-US')}/${count.toLocaleString('en-US')} (${Math.round(rate)}/s)`);
+        console.log(
+          `members ${end.toLocaleString('en-US')}/${count.toLocaleString('en-US')} (${Math.round(rate)}/s)`,
+        );
       }
     }
   } finally {
@@ -93,14 +105,12 @@ async function main(): Promise<void> {
     perSecond: (count - from) / seconds,
     peakRssBytes: readRss(process.pid).peakBytes,
   };
-  if (process.send) process.send(result);
+  finished = true;
+  if (process.send) process.send(result, () => process.disconnect());
   else console.log(JSON.stringify(result));
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
-  },
-);
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -56,5 +56,10 @@ export function mb(bytes: number): string {
 
 export function ratio(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
-  return value >= 10 ? `${Math.round(value)}×` : `${value.toFixed(2)}×`;
+  if (value >= 10) return `${Math.round(value)}×`;
+  return value >= 0.1 ? `${value.toFixed(2)}×` : `${value.toPrecision(2)}×`;
+}
+
+export function gib(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }

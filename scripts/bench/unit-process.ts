@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { UnitMessage } from '../../apps/edge/src/cli/edge.ts';
 import { track } from './cleanup.ts';
@@ -13,11 +15,57 @@ export const ADMIN_PASSWORD = 'bench-owner-password-1';
 
 export type ReadyMessage = Extract<UnitMessage, { type: 'ready' }>;
 
+/** Which code the bin runs: the esbuild bundle, or the TypeScript sources through tsx. */
+export type CodePath = 'bundle' | 'sources';
+
+const EDGE = fileURLToPath(new URL('../../apps/edge/', import.meta.url));
+const SCHEMA_SRC = fileURLToPath(new URL('../../packages/crdt-schema/src/', import.meta.url));
+
+function newestTs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestTs(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Files of the edge core (sources, bin, bundle) modified after `sinceMs` (epoch ms), relative paths. */
+export function codeChangedSince(sinceMs: number): string[] {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const changed: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (statSync(path).mtimeMs > sinceMs) changed.push(path.slice(root.length));
+    }
+  };
+  for (const dir of [join(EDGE, 'src'), join(EDGE, 'bin'), join(EDGE, 'dist'), SCHEMA_SRC]) walk(dir);
+  return changed.sort();
+}
+
+/**
+ * The code path `bin/gymedge.js` will take right now, by the bin's own rule: the bundle
+ * (apps/edge/dist/gymedge.mjs, made by `npm run build`) while it is newer than every source file,
+ * else the sources through tsx. Edits to apps/** during a run can switch it, so it is read per start.
+ */
+export function binCodePath(env: NodeJS.ProcessEnv = process.env): CodePath {
+  const bundle = join(EDGE, 'dist', 'gymedge.mjs');
+  if (env.GYMEDGE_FROM_SOURCE === '1' || !existsSync(bundle)) return 'sources';
+  const sources = Math.max(newestTs(join(EDGE, 'src')), existsSync(SCHEMA_SRC) ? newestTs(SCHEMA_SRC) : 0);
+  return statSync(bundle).mtimeMs >= sources ? 'bundle' : 'sources';
+}
+
 export interface StartedUnit {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly url: string;
   readonly ready: ReadyMessage;
+  /** The code the bin ran (read just before spawn). */
+  readonly code: CodePath;
   /** From spawn until the `ready` IPC message arrived. */
   readonly spawnToReadyMs: number;
   /** From spawn until `GET /health` first answered 200 (only when started with `pollHealth`). */
@@ -57,10 +105,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startUnit(options: StartOptions): Promise<StartedUnit> {
   const port = options.port ?? 0;
   if (options.pollHealth && port === 0) throw new Error('pollHealth needs a fixed port');
+  const code = binCodePath();
   const spawnedAt = performance.now();
   const child = track(
     fork(BIN, ['edge', '--unit', UNIT_ID, '--port', String(port), '--data', options.dataDir], {
       env: { ...process.env, GYMEDGE_ADMIN_PASSWORD: ADMIN_PASSWORD, GYMEDGE_LOG_LEVEL: 'warn' },
+      // Started as in production: plain `node bin/gymedge.js`, not with this process's tsx flags.
+      execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
   );
@@ -109,7 +160,11 @@ export async function startUnit(options: StartOptions): Promise<StartedUnit> {
     });
     void exit.then(() => {
       clearTimeout(timer);
-      reject(new Error(`the unit exited before it was ready (code ${child.exitCode}):\n${output}`));
+      reject(
+        new Error(
+          `the unit exited before it was ready (${child.signalCode ?? `exit code ${child.exitCode}`}):\n${output}`,
+        ),
+      );
     });
   });
 
@@ -140,6 +195,7 @@ export async function startUnit(options: StartOptions): Promise<StartedUnit> {
       pid,
       url: got.message.url,
       ready: got.message,
+      code,
       spawnToReadyMs: got.at - spawnedAt,
       spawnToHealthMs: healthAt === undefined ? undefined : healthAt - spawnedAt,
       rssAtReady: got.rss,
@@ -163,7 +219,10 @@ export async function login(url: string): Promise<string> {
 }
 
 export async function getJson<T>(url: string, token?: string): Promise<T> {
-  const response = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(
+    url,
+    token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+  );
   if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
