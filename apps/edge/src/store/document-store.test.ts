@@ -71,6 +71,21 @@ describe('DocumentStore on a real SQLite file', () => {
     expect(logSize()).toBe(2);
   });
 
+  it('takes a change to a document whose creation has not committed yet, and keeps both', async () => {
+    const u = unit();
+    let s = u.open();
+    const id = newDocId('plan');
+    const creating = s.store.create('plan', plan, { id });
+    expect(s.store.has(id)).toBe(true);
+    expect(s.store.get(id)?.name).toBe('Mensal');
+    const changing = s.store.update(id, { priceCents: 9990 });
+    await Promise.all([creating, changing]);
+    await u.close(s);
+    s = u.open();
+    expect(s.store.get(id)?.priceCents).toBe(9990);
+    expect(s.db.prepare('SELECT count(*) AS n FROM change_log WHERE doc_id = ?').get(id)).toEqual({ n: 2 });
+  });
+
   it('refuses a write that would break the schema and stores nothing', async () => {
     const u = unit();
     const s = u.open();

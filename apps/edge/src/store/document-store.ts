@@ -116,6 +116,10 @@ export class DocumentStore {
   readonly #compactAfter: number;
   readonly #clock: () => Date;
   readonly #cache = new Map<string, CacheEntry>();
+  /** Created documents whose first write has not committed yet: their bytes and plain value, not materialised. */
+  readonly #created = new Map<string, { bytes: Uint8Array; plain: Plain }>();
+  /** Documents with a write that failed to commit: later writes to them must fail too (their changes depend on it). */
+  readonly #broken = new Set<string>();
   #queue: PendingWrite[] = [];
   #flushScheduled = false;
   #flushWaiters: Array<() => void> = [];
@@ -176,7 +180,7 @@ export class DocumentStore {
 
   /** Whether a document exists (committed, or created and waiting to commit). */
   has(id: string): boolean {
-    return this.#cache.has(id) || this.#sql.docRow.get(id) !== undefined;
+    return this.#cache.has(id) || this.#created.has(id) || this.#sql.docRow.get(id) !== undefined;
   }
 
   /**
@@ -184,6 +188,8 @@ export class DocumentStore {
    * if needed; prefer the projections for anything a screen lists.
    */
   get<T extends DocType>(id: DocumentId<T> | string): DocOf<T> | undefined {
+    const created = this.#cache.has(id) ? undefined : this.#created.get(id);
+    if (created !== undefined) return structuredClone(created.plain) as DocOf<T>;
     const entry = this.#entry(id);
     return entry === undefined ? undefined : (structuredClone(entry.plain) as DocOf<T>);
   }
@@ -218,10 +224,34 @@ export class DocumentStore {
     const checked = validateDocument(plain, type);
     if (!checked.ok) return Promise.reject(new DocumentValidationError(`${type}: ${checked.reason}`));
     const clean = stripUndefined(plain);
-    const doc = A.from(toAutomerge(clean) as Plain, { actor: this.actorId as A.ActorId });
-    const entry: CacheEntry = { doc, plain: clean, pending: 0 };
-    this.#remember(id, entry);
-    return this.#enqueueLocal(id, type, entry, options).then(() => structuredClone(clean) as DocOf<T>);
+    // Built straight in the backend: a new document is not materialised as a JS object (the costliest
+    // part of Automerge.from). It is loaded from its bytes only if it is changed again.
+    const { bytes, heads } = buildDocument(clean, this.actorId);
+    this.#broken.delete(id);
+    this.#created.set(id, { bytes, plain: clean });
+    return new Promise<DocOf<T>>((resolve, reject) => {
+      this.#push({
+        docId: id,
+        type,
+        unitId: String(clean.unitId),
+        schemaVersion: Number(clean.schemaVersion),
+        bytes,
+        changeHash: heads[0] ?? null,
+        heads,
+        plain: clean,
+        origin: 'local',
+        changeUnit: this.unitId,
+        options,
+        resolve: () => {
+          this.#created.delete(id);
+          resolve(structuredClone(clean) as DocOf<T>);
+        },
+        reject: (error) => {
+          this.#created.delete(id);
+          reject(error);
+        },
+      });
+    });
   }
 
   /**
@@ -472,8 +502,10 @@ export class DocumentStore {
       return cached;
     }
     const chunks = this.#storage.loadRange([id]);
-    if (chunks.length === 0) return undefined;
-    let doc = A.load<Plain>(concat(orderChunks(chunks)), { actor: this.actorId as A.ActorId });
+    const created = this.#created.get(id);
+    if (chunks.length === 0 && created === undefined) return undefined;
+    const bytes = chunks.length > 0 ? concat(orderChunks(chunks)) : (created?.bytes as Uint8Array);
+    let doc = A.load<Plain>(bytes, { actor: this.actorId as A.ActorId });
     let plain = toPlain(doc) as Plain;
     const type = parseDocId(id)?.type;
     let checked = validateDocument(plain, type);
@@ -576,7 +608,7 @@ export class DocumentStore {
   ): Promise<void> {
     entry.pending++;
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({
+      this.#push({
         ...write,
         plain: entry.plain,
         heads: A.getHeads(entry.doc),
@@ -591,11 +623,16 @@ export class DocumentStore {
           reject(error);
         },
       });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flushNow());
-      }
     });
+  }
+
+  /** Queues a write for the next group commit (scheduled once per event-loop turn). */
+  #push(write: PendingWrite): void {
+    this.#queue.push(write);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushNow());
+    }
   }
 
   #flushNow(): void {
@@ -640,6 +677,7 @@ export class DocumentStore {
         write.resolve();
       } catch (error) {
         failed.add(write.docId);
+        this.#broken.add(write.docId);
         write.options?.onRollback?.();
         write.reject(error);
       }
@@ -654,6 +692,8 @@ export class DocumentStore {
   }
 
   #write(write: PendingWrite): void {
+    if (this.#broken.has(write.docId))
+      throw new Error(`an earlier change to ${write.docId} failed to commit`);
     const at = this.#clock().toISOString();
     const hash = write.changeHash ?? createHash('sha256').update(write.bytes).digest('hex');
     this.#storage.save([write.docId, 'incremental', hash], write.bytes);
@@ -727,6 +767,22 @@ function holdsChanges(bytes: Uint8Array): boolean {
     return found;
   } catch {
     return false;
+  }
+}
+
+/**
+ * A new document's first change, made in the Automerge backend without materialising the JS
+ * document (what `Automerge.from` does and pays for). Returns the change bytes and the new head.
+ */
+function buildDocument(value: Plain, actor: string): { bytes: Uint8Array; heads: string[] } {
+  const doc = A.init<Plain>({ actor: actor as A.ActorId });
+  try {
+    const backend = A.getBackend(doc);
+    backend.initRootFromHydrate(toAutomerge(value));
+    backend.commit(null, Math.floor(Date.now() / 1000));
+    return { bytes: backend.saveIncremental(), heads: backend.getHeads() };
+  } finally {
+    A.free(doc);
   }
 }
 

@@ -45,6 +45,17 @@ export interface UnitStore {
   close(): Promise<void>;
 }
 
+function stoppedCleanly(db: Database): boolean {
+  try {
+    return (
+      db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'clean_shutdown'").get()
+        ?.value === '1'
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function dbPathOf(dir: string): string {
   return join(dir, 'unit.db');
 }
@@ -59,8 +70,11 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
   const release = acquireLock(join(options.dir, 'unit.lock'), path);
   let db: Database | undefined;
   try {
-    db = openDatabase(path);
+    // The full-file integrity check runs only when the last run did not stop cleanly (kill -9, power
+    // loss) or the file is new to us; a clean close leaves `clean_shutdown` = 1 in meta.
+    db = openDatabase(path, { integrityCheck: (opened) => !stoppedCleanly(opened) });
     migrateLocalSchema(db);
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('clean_shutdown', '0')").run();
     const owner = db
       .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'unit_id'")
       .get()?.value;
@@ -131,6 +145,7 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
       close: async () => {
         if (timer !== undefined) clearInterval(timer);
         await store.close();
+        opened.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('clean_shutdown', '1')").run();
         opened.pragma('wal_checkpoint(TRUNCATE)');
         opened.close();
         release();
