@@ -38,8 +38,7 @@ export class MemberProjection implements Projection {
   readonly types = ['member'] as const;
   readonly #vault: PiiVault;
   #db!: Database;
-  #upsert!: Statement<Record<string, unknown>>;
-  #rowid!: Statement<[string], { rowid: number }>;
+  #upsert!: Statement<[Record<string, unknown>], { rowid: number }>;
   #ftsDelete!: Statement<[number]>;
   #ftsInsert!: Statement<[number, string]>;
 
@@ -98,8 +97,8 @@ export class MemberProjection implements Projection {
         gender = excluded.gender, age = excluded.age, external_ref = excluded.external_ref,
         signup_date = excluded.signup_date, region = excluded.region, churned = excluded.churned,
         consent_marketing = excluded.consent_marketing, consent_image = excluded.consent_image,
-        updated_at = excluded.updated_at`);
-    this.#rowid = db.prepare('SELECT rowid FROM member_index WHERE doc_id = ?');
+        updated_at = excluded.updated_at
+      RETURNING rowid`);
     this.#ftsDelete = db.prepare('DELETE FROM member_fts WHERE rowid = ?');
     this.#ftsInsert = db.prepare('INSERT INTO member_fts (rowid, name_key) VALUES (?, ?)');
   }
@@ -114,7 +113,7 @@ export class MemberProjection implements Projection {
     const phoneDigits = phone?.replace(/^\+55/, '');
     const externalRef = open('externalRef');
     const age = open('age');
-    this.#upsert.run({
+    const row = this.#upsert.get({
       doc_id: member.id,
       unit_id: member.unitId,
       status: member.status,
@@ -137,7 +136,7 @@ export class MemberProjection implements Projection {
       created_at: member.createdAt,
       updated_at: member.updatedAt,
     });
-    const rowid = this.#rowid.get(member.id)?.rowid;
+    const rowid = row?.rowid;
     if (rowid === undefined) return;
     this.#ftsDelete.run(rowid);
     if (name !== undefined) this.#ftsInsert.run(rowid, foldText(name));
