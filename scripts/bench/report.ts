@@ -195,7 +195,7 @@ function coldSection(r: BenchResults): string[] {
   const c = r.codeLoad;
   lines.push(
     '',
-    `Loading the code, timed apart (medians of 3; \`--version\` loads every module of the CLI and exits, no store): Node alone ${ms(c.nodeMs)} (\`node -e 0\`); the bundle ${c.bundleMs === undefined ? 'n/a (stale or missing: run `npm run build`)' : ms(c.bundleMs)} (\`gymedge --version\`); the sources through tsx ${ms(c.sourcesMs)} (\`GYMEDGE_FROM_SOURCE=1 gymedge --version\`). In-process, \`openUnitStore\` + \`close\` and \`PRAGMA quick_check(1)\` alone (which the store runs on every open, reading the whole database) are medians of 3.`,
+    `Loading the code, timed apart (medians of 3; \`--version\` loads every module of the CLI and exits, no store): Node alone ${ms(c.nodeMs)} (\`node -e 0\`); the bundle ${c.bundleMs === undefined ? 'n/a (stale or missing: run `npm run build`)' : ms(c.bundleMs)} (\`gymedge --version\`); the sources through tsx ${ms(c.sourcesMs)} (\`GYMEDGE_FROM_SOURCE=1 gymedge --version\`). In-process, \`openUnitStore\` + \`close\` and \`PRAGMA quick_check(1)\` alone (which the store runs only after an unclean stop, reading the whole database) are medians of 3.`,
     '',
   );
   return lines;
@@ -238,7 +238,7 @@ function whereTimeGoes(r: BenchResults): string[] {
     const start = median(d.runs.map((x) => x.spawnToHealthMs));
     const own = median(d.runs.map((x) => x.startupMs));
     lines.push(
-      `- Cold start, ${int(d.members)} members: ${ms(start)} from spawn to /health (${codeOf(d)}). Measured apart, so they do not add up exactly on a noisy machine: Node plus loading the code takes ${ms(c.bundleMs ?? c.nodeMs)} from the bundle and ${ms(c.sourcesMs)} from the sources through tsx; the unit reports ${ms(own)} for its own start-up, of which the integrity check on open is about ${ms(d.probe.quickCheckMs)} (it reads all ${mb(d.dbBytes)}).`,
+      `- Cold start, ${int(d.members)} members: ${ms(start)} from spawn to /health (${codeOf(d)}). Measured apart, so they do not add up exactly on a noisy machine: Node plus loading the code takes ${ms(c.bundleMs ?? c.nodeMs)} from the bundle and ${ms(c.sourcesMs)} from the sources through tsx; the unit reports ${ms(own)} for its own start-up; after an unclean stop the integrity check would add about ${ms(d.probe.quickCheckMs)} (it reads all ${mb(d.dbBytes)}).`,
     );
     const api = d.httpSearch;
     const local = d.probe.search;
