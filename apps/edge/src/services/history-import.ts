@@ -60,78 +60,84 @@ export class HistoryImport {
   }
 
   async customers(input: string | NodeJS.ReadableStream, options: ImportOptions = {}): Promise<ImportReport> {
-    const counts = { rows: 0, created: 0, updated: 0, unchanged: 0 };
-    const errors: RowError[] = [];
-    const batch = new Batch(options.batchSize ?? 500);
-    for await (const item of parseCustomers(
-      input,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    )) {
-      counts.rows++;
-      if ('error' in item) {
-        errors.push(item.error);
-        continue;
-      }
-      const row = item.row;
-      await batch.add(row.line, errors, async () => {
-        const outcome = await this.#upsertCustomer(row);
-        counts[outcome]++;
-      });
-    }
-    await batch.drain();
-    errors.sort((a, b) => a.line - b.line);
-    return { file: 'customers', ...counts, membersCreated: 0, errors };
+    const report = await this.#run(parseCustomers(input, parseOptions(options)), options, (row) =>
+      this.#upsertCustomer(row),
+    );
+    return { file: 'customers', ...report };
   }
 
   async transactions(
     input: string | NodeJS.ReadableStream,
     options: ImportOptions = {},
   ): Promise<ImportReport> {
-    const counts = { rows: 0, created: 0, updated: 0, unchanged: 0, membersCreated: 0 };
-    const errors: RowError[] = [];
     const seen = new Map<string, number>();
-    const batch = new Batch(options.batchSize ?? 500);
-    const creating = new Map<string, Promise<unknown>>();
-    for await (const item of parseTransactions(
-      input,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    )) {
+    const creating = new Map<string, Promise<'created' | 'updated' | 'unchanged'>>();
+    let membersCreated = 0;
+    const report = await this.#run(parseTransactions(input, parseOptions(options)), options, async (row) => {
+      if (row.date === undefined || row.amountCents === undefined) {
+        throw new RowRejected(
+          `${row.date === undefined ? 'transaction_date' : 'amount'} is empty; a payment needs a date and an amount`,
+        );
+      }
+      const payment = { ...row, date: row.date, amountCents: row.amountCents };
+      // The n-th identical transaction of a customer gets the n-th id, so re-imports find it again.
+      const key = [row.customerId, row.date, String(row.amountCents), row.service ?? ''].join('|');
+      const occurrence = (seen.get(key) ?? 0) + 1;
+      seen.set(key, occurrence);
+      const memberId = this.memberIdOf(row.customerId);
+      if (!this.#deps.store.has(memberId) || creating.has(memberId)) {
+        let pending = creating.get(memberId);
+        if (pending === undefined) {
+          pending = this.#upsertCustomer({ line: row.line, customerId: row.customerId });
+          creating.set(memberId, pending);
+          if ((await pending) === 'created') membersCreated++;
+        } else {
+          await pending;
+        }
+      }
+      return this.#upsertPayment(payment, memberId, occurrence);
+    });
+    return { file: 'transactions', ...report, membersCreated };
+  }
+
+  /** Reads rows, writes them with up to `batchSize` in flight, and counts what happened to each. */
+  async #run<R extends { line: number }>(
+    items: AsyncIterable<{ row: R } | { error: RowError }>,
+    options: ImportOptions,
+    write: (row: R) => Promise<'created' | 'updated' | 'unchanged'>,
+  ): Promise<Omit<ImportReport, 'file'>> {
+    const counts = { rows: 0, created: 0, updated: 0, unchanged: 0 };
+    const errors: RowError[] = [];
+    const size = options.batchSize ?? 500;
+    let inFlight: Promise<void>[] = [];
+    for await (const item of items) {
       counts.rows++;
       if ('error' in item) {
         errors.push(item.error);
         continue;
       }
-      const row = item.row;
-      if (row.date === undefined || row.amountCents === undefined) {
-        errors.push({
-          line: row.line,
-          message: `line ${row.line}: ${row.date === undefined ? 'transaction_date' : 'amount'} is empty; a payment needs a date and an amount`,
-        });
-        continue;
+      const { line } = item.row;
+      // Rows are validated synchronously before their write is started, so the order of ids is the file's.
+      const pending = write(item.row).then(
+        (outcome) => {
+          counts[outcome]++;
+        },
+        (error: unknown) => {
+          errors.push({
+            line,
+            message: `line ${line}: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        },
+      );
+      inFlight.push(pending);
+      if (inFlight.length >= size) {
+        await Promise.all(inFlight);
+        inFlight = [];
       }
-      const payment = { ...row, date: row.date, amountCents: row.amountCents };
-      const key = [row.customerId, row.date, String(row.amountCents), row.service ?? ''].join('|');
-      const occurrence = (seen.get(key) ?? 0) + 1;
-      seen.set(key, occurrence);
-      await batch.add(row.line, errors, async () => {
-        const memberId = this.memberIdOf(row.customerId);
-        if (!this.#deps.store.has(memberId)) {
-          let pending = creating.get(memberId);
-          if (pending === undefined) {
-            pending = this.#upsertCustomer({ line: row.line, customerId: row.customerId }).then(() => {
-              counts.membersCreated++;
-            });
-            creating.set(memberId, pending);
-          }
-          await pending;
-        }
-        const outcome = await this.#upsertPayment(payment, memberId, occurrence);
-        counts[outcome]++;
-      });
     }
-    await batch.drain();
+    await Promise.all(inFlight);
     errors.sort((a, b) => a.line - b.line);
-    return { file: 'transactions', ...counts, errors };
+    return { ...counts, membersCreated: 0, errors };
   }
 
   async #upsertCustomer(
@@ -197,26 +203,11 @@ export class HistoryImport {
   }
 }
 
-/** Keeps up to `size` writes in flight so they share group commits; a failed write becomes a row error. */
-class Batch {
-  #inFlight: Promise<void>[] = [];
-  constructor(readonly size: number) {}
+/** A row that cannot be imported, with the reason shown after its line number. */
+class RowRejected extends Error {
+  override readonly name = 'RowRejected';
+}
 
-  async add(line: number, errors: RowError[], work: () => Promise<void>): Promise<void> {
-    this.#inFlight.push(
-      work().catch((error: unknown) => {
-        errors.push({
-          line,
-          message: `line ${line}: ${error instanceof Error ? error.message : String(error)}`,
-        });
-      }),
-    );
-    if (this.#inFlight.length >= this.size) await this.drain();
-  }
-
-  async drain(): Promise<void> {
-    const all = this.#inFlight;
-    this.#inFlight = [];
-    await Promise.all(all);
-  }
+function parseOptions(options: ImportOptions): { onProgress?: (progress: ParseProgress) => void } {
+  return options.onProgress ? { onProgress: options.onProgress } : {};
 }
