@@ -41,9 +41,11 @@ export async function importCommand(options: {
       ['transactions', options.transactions],
     ] as const) {
       if (file === undefined) continue;
-      const show = progressPrinter(`importing ${file}`);
+      const show = progressPrinter(`importing ${file}`, ' rows');
       const started = Date.now();
-      const report = await importer[kind](file, { onProgress: (p) => show(p.bytesRead, p.totalBytes) });
+      const report = await importer[kind](file, {
+        onProgress: (p) => show(p.bytesRead, p.totalBytes, p.rows),
+      });
       reports.push(report);
       const seconds = (Date.now() - started) / 1000;
       console.log(
