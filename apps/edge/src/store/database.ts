@@ -51,6 +51,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       // Deleted content is overwritten, so erased personal data does not linger in free pages.
       db.pragma('secure_delete = ON');
       db.pragma('foreign_keys = ON');
+      // 64 MB page cache (default 2 MB): searches over 100k members sort thousands of index rows.
+      db.pragma('cache_size = -65536');
     }
     // Touch the schema so that corruption and locks show up now, not on the first request.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
