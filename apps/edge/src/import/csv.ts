@@ -213,16 +213,19 @@ const CUSTOMER_ID_ALIASES = [
   'matricula',
 ] as const;
 
+/** The one column both files must have. */
+const CUSTOMER_ID_COLUMN = {
+  name: 'customer_id',
+  field: 'customerId',
+  aliases: CUSTOMER_ID_ALIASES,
+  read: readCustomerId,
+  required: true,
+} as const;
+
 const CUSTOMERS: FileKind<CustomerRow> = {
   label: 'customers',
   columns: [
-    {
-      name: 'customer_id',
-      field: 'customerId',
-      aliases: CUSTOMER_ID_ALIASES,
-      read: readCustomerId,
-      required: true,
-    },
+    CUSTOMER_ID_COLUMN,
     { name: 'age', field: 'age', aliases: ['age', 'idade'], read: readAge },
     { name: 'gender', field: 'gender', aliases: ['gender', 'sex', 'sexo', 'genero'], read: readGender },
     {
@@ -256,13 +259,7 @@ const CUSTOMERS: FileKind<CustomerRow> = {
 const TRANSACTIONS: FileKind<TransactionRow> = {
   label: 'transactions',
   columns: [
-    {
-      name: 'customer_id',
-      field: 'customerId',
-      aliases: CUSTOMER_ID_ALIASES,
-      read: readCustomerId,
-      required: true,
-    },
+    CUSTOMER_ID_COLUMN,
     {
       name: 'transaction_date',
       field: 'date',

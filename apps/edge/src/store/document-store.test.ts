@@ -175,6 +175,35 @@ describe('DocumentStore on a real SQLite file', () => {
     });
   });
 
+  it('projects an old-version document in its migrated form when the read models are rebuilt', async () => {
+    const u = unit();
+    const s = u.open();
+    const id = newDocId('member');
+    const now = new Date().toISOString();
+    const v1 = A.from({
+      id: new A.ImmutableString(id),
+      type: new A.ImmutableString('member'),
+      schemaVersion: 1,
+      unitId: new A.ImmutableString('sp-paulista'),
+      createdAt: new A.ImmutableString(now),
+      updatedAt: new A.ImmutableString(now),
+      status: new A.ImmutableString('active'),
+      pii: {},
+    });
+    s.db.prepare('INSERT INTO chunks (key, data) VALUES (?, ?)').run(`${id}/incremental/x`, A.save(v1));
+    s.db
+      .prepare("INSERT INTO documents VALUES (?, 'member', 'sp-paulista', 1, '', 1, 10, ?, ?)")
+      .run(id, now, now);
+    s.store.rebuildProjections(['members']);
+    expect(
+      s.db.prepare('SELECT status, consent_marketing FROM member_index WHERE doc_id = ?').get(id),
+    ).toEqual({
+      status: 'active',
+      consent_marketing: 0,
+    });
+    expect(s.store.stats().quarantined).toBe(0);
+  });
+
   it('quarantines a stored document that breaks its schema instead of serving it', async () => {
     const u = unit();
     const s = u.open();

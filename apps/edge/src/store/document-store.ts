@@ -543,11 +543,27 @@ export class DocumentStore {
   #readCommitted(id: string): Plain | undefined {
     const chunks = this.#storage.loadRange([id]);
     if (chunks.length === 0) return undefined;
-    const doc = A.load<Plain>(concat(orderChunks(chunks)));
-    const plain = toPlain(doc) as Plain;
+    let doc = A.load<Plain>(concat(orderChunks(chunks)));
+    let plain = toPlain(doc) as Plain;
+    const type = parseDocId(id)?.type;
+    let checked = validateDocument(plain, type);
+    if (!checked.ok && checked.needsMigration) {
+      // Project the migrated form; the migration itself is stored the next time the document is changed.
+      doc = this.#migrate(doc, plain);
+      plain = toPlain(doc) as Plain;
+      checked = validateDocument(plain, type);
+    }
     A.free(doc);
-    const checked = validateDocument(plain);
-    return checked.ok ? plain : undefined;
+    if (checked.ok) return plain;
+    this.#quarantine(
+      id,
+      type,
+      this.unitId,
+      `stored document is invalid: ${checked.reason}`,
+      undefined,
+      'load',
+    );
+    return undefined;
   }
 
   #migrate(doc: A.Doc<Plain>, plain: Plain): A.Doc<Plain> {

@@ -123,6 +123,10 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
         : undefined;
     timer?.unref();
     const opened = db;
+    // Read on every /health and /metrics scrape: prepared once.
+    const sizeQuery = opened.prepare<[], { size: number }>(
+      'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
+    );
     return {
       path,
       db: opened,
@@ -134,14 +138,7 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
       memberQueries,
       operations: new OperationsQueries(opened),
       members,
-      sizeBytes: () => {
-        const row = opened
-          .prepare<[], { size: number }>(
-            'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
-          )
-          .get();
-        return row?.size ?? 0;
-      },
+      sizeBytes: () => sizeQuery.get()?.size ?? 0,
       close: async () => {
         if (timer !== undefined) clearInterval(timer);
         await store.close();
