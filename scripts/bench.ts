@@ -18,6 +18,7 @@ import { measureCodeLoad } from './bench/code-load.ts';
 import { configFor } from './bench/config.ts';
 import { type DatasetResult, datasetBench } from './bench/dataset.ts';
 import { type BenchResults, renderReport } from './bench/report.ts';
+import { type BenchArea, writeSection } from './bench/sections.ts';
 import { sqlitePeer } from './bench/sqlite-peer.ts';
 import { binCodePath, codeChangedSince } from './bench/unit-process.ts';
 
@@ -37,25 +38,52 @@ function command(file: string, args: string[]): string {
   }
 }
 
-const USAGE = 'usage: npm run bench [-- [--quick] [--build] [--json FILE]]';
+/**
+ * The capability areas besides the Foundation's store/API figures. Each writes its own section of
+ * docs/benchmarks.md; add yours here (one line).
+ */
+const AREAS: readonly BenchArea[] = [];
 
-function parseArgs(argv: string[]): { quick: boolean; build: boolean; json: string | undefined } {
+const USAGE = 'usage: npm run bench [-- [--quick] [--build] [--json FILE] [--only AREA[,AREA]]]';
+
+interface Args {
+  quick: boolean;
+  build: boolean;
+  json: string | undefined;
+  only: string[] | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
   let quick = false;
   let build = false;
   let json: string | undefined;
+  let only: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
     else if (arg === '--build') build = true;
     else if (arg === '--json' && argv[i + 1] !== undefined) json = argv[++i];
+    else if (arg === '--only' && argv[i + 1] !== undefined) only = (argv[++i] ?? '').split(',');
     else throw new Error(`unknown argument ${arg}; ${USAGE}`);
   }
-  return { quick, build, json };
+  const known = ['foundation', ...AREAS.map((area) => area.name)];
+  for (const name of only ?? []) {
+    if (!known.includes(name)) throw new Error(`unknown area ${name}; the areas are ${known.join(', ')}`);
+  }
+  return { quick, build, json, only };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   installCleanup();
+  for (const area of AREAS) {
+    if (args.only !== undefined && !args.only.includes(area.name)) continue;
+    log(`area ${area.name}`);
+    const section = await area.run({ quick: args.quick, log: (line) => log(`  [${area.name}] ${line}`) });
+    writeSection(REPORT, area.name, section);
+    console.log(section);
+  }
+  if (args.only !== undefined && !args.only.includes('foundation')) return;
   const config = configFor(args.quick);
   const loadStart = loadavg();
   log(`${config.mode} run; load average ${loadStart.map((v) => v.toFixed(2)).join(' ')}`);
@@ -142,8 +170,10 @@ async function main(): Promise<void> {
   if (results.env.changedDuringRun.length > 0) {
     log(`warning: edge code changed during the run: ${results.env.changedDuringRun.join(', ')}`);
   }
-  const report = renderReport(results);
-  writeFileSync(REPORT, `${report}\n`);
+  const report = renderReport(results)
+    .replace(/^(#{2,}) /gm, '#$1 ')
+    .replace(/^# Benchmarks\s*/, '## Foundation: store, API, start-up, search\n\n');
+  writeSection(REPORT, 'foundation', report);
   console.log(report);
   log(`wrote ${REPORT}${args.json === undefined ? '' : ` and ${args.json}`}`);
 }

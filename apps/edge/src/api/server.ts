@@ -53,6 +53,12 @@ export interface ApiDeps {
   readonly unitName?: () => string | undefined;
   /** Seam for the CSV import routes (`members:import`), registered after the member routes. */
   readonly importer?: ApiPlugin;
+  /**
+   * Routes of the other capabilities (operations, vision, churn, segments, assistant, sync status),
+   * each an {@link ApiPlugin} built by its own module and composed by the composition root. They declare
+   * `config.permission` or `public: true` like every route; registered in order after the member routes.
+   */
+  readonly plugins?: readonly ApiPlugin[];
   readonly options?: ApiOptions;
 }
 
@@ -152,5 +158,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
   await app.register(memberRoutes({ members: deps.members }));
   if (deps.importer) await app.register(deps.importer);
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }
