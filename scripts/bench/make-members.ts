@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { newDocId } from '@gymedge/crdt-schema';
 import { silentLogger } from '../../apps/edge/src/lib/logger.ts';
-import { openUnitStore } from '../../apps/edge/src/store/unit-store.ts';
+import { openUnitStore } from '../../apps/edge/src/unit-store.ts';
 import { memberAt } from './members.ts';
 import { readRss } from './proc.ts';
 

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { silentLogger } from '../../apps/edge/src/lib/logger.ts';
-import { dbPathOf, openUnitStore } from '../../apps/edge/src/store/unit-store.ts';
+import { dbPathOf, openUnitStore } from '../../apps/edge/src/unit-store.ts';
 import { type KindResult, measureAllKinds, mixedSearches, PAGE, type SearchKind } from './search.ts';
 import { median } from './stats.ts';
 

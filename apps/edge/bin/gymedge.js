@@ -18,9 +18,10 @@ function newestSource(dir) {
   return newest;
 }
 
-const sources = [join(root, 'src'), join(root, '..', '..', 'packages', 'crdt-schema', 'src')].filter(
-  existsSync,
-);
+const sources = [
+  join(root, 'src'),
+  ...['crdt-schema', 'store'].map((name) => join(root, '..', '..', 'packages', name, 'src')),
+].filter(existsSync);
 const fresh =
   process.env.GYMEDGE_FROM_SOURCE !== '1' &&
   existsSync(bundle) &&

@@ -8,8 +8,8 @@ import type { HealthReport } from './api/health.ts';
 import { buildApi, hashPassword, TokenService } from './api/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { VERSION } from './paths.ts';
-import { openUnitStore, type UnitStore } from './store/unit-store.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
+import { openUnitStore, type UnitStore } from './unit-store.ts';
 
 export interface EdgeOptions {
   readonly unitId: string;

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { UnitStore } from './store/unit-store.ts';
+import type { UnitStore } from './unit-store.ts';
 
 /** Store gauges, read from the store on each scrape (no timers). */
 export function registerStoreMetrics(registry: Registry, unit: UnitStore): void {

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../lib/logger.ts';
 import { HistoryImport, type ImportReport } from '../services/history-import.ts';
-import { openUnitStore } from '../store/unit-store.ts';
+import { openUnitStore } from '../unit-store.ts';
 import { dataDirFrom, unitIdFrom } from './config.ts';
 import { progressPrinter, UsageError } from './output.ts';
 

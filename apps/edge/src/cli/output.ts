@@ -1,4 +1,4 @@
-import { StoreOpenError } from '../store/database.ts';
+import { StoreOpenError } from '@gymedge/store';
 
 /** A one-line progress bar on stderr when it is a terminal, or a line every 10% otherwise. */
 export function progressPrinter(

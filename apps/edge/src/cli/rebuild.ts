@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { silentLogger } from '../lib/logger.ts';
-import { openUnitStore } from '../store/unit-store.ts';
+import { openUnitStore } from '../unit-store.ts';
 import { dataDirFrom, unitIdFrom } from './config.ts';
 import { progressPrinter } from './output.ts';
 

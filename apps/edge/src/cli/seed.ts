@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { seedDemoUnit } from '../demo/seed.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { GYMEDGE_BIN } from '../paths.ts';
-import { dbPathOf, openUnitStore } from '../store/unit-store.ts';
+import { dbPathOf, openUnitStore } from '../unit-store.ts';
 import { DEFAULT_TIME_ZONE, DEMO_UNITS, dataDirFrom, unitIdFrom } from './config.ts';
 import { progressPrinter, UsageError } from './output.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../domain/time.ts';
 import { tempUnit } from '../store/test-support.ts';
-import type { UnitStore } from '../store/unit-store.ts';
+import type { UnitStore } from '../unit-store.ts';
 import { type SeedSummary, seedDemoUnit } from './seed.ts';
 
 const TODAY = '2026-11-25';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type DocType, type DocumentId, deterministicDocId } from '@gymedge/crdt-schema';
 import { hashPassword } from '../api/auth.ts';
 import { Phone } from '../domain/member.ts';
-import type { UnitStore } from '../store/unit-store.ts';
+import type { UnitStore } from '../unit-store.ts';
 import { type DemoUnitSpec, generateDemoUnit } from './generate.ts';
 
 export interface SeedSummary {

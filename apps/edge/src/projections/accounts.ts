@@ -1,7 +1,7 @@
 import type { AnyDoc, Role, StaffDoc } from '@gymedge/crdt-schema';
+import type { Projection } from '@gymedge/store';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Account, AccountDirectory } from '../services/contracts.ts';
-import type { Projection } from '../store/projection.ts';
 
 interface AccountRow {
   doc_id: string;

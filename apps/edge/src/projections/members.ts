@@ -1,8 +1,8 @@
 import type { AnyDoc, Gender, MemberDoc, PiiField } from '@gymedge/crdt-schema';
+import type { Projection } from '@gymedge/store';
 import type { Database, Statement } from 'better-sqlite3';
 import { foldText } from '../domain/text.ts';
 import type { PiiVault } from '../store/pii-vault.ts';
-import type { Projection } from '../store/projection.ts';
 
 /** One row of the member read model (personal fields in clear: this table never leaves the unit). */
 export interface MemberRow {

@@ -1,6 +1,6 @@
 import type { AnyDoc, ClassSessionDoc, MembershipDoc, PaymentDoc, PlanDoc } from '@gymedge/crdt-schema';
+import type { Projection } from '@gymedge/store';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Projection } from '../store/projection.ts';
 
 /**
  * Read models of the front desk: plans, memberships (who is active today), payments, class

@@ -1,4 +1,5 @@
 import { type DocumentId, deterministicDocId, type MemberDoc, type PaymentDoc } from '@gymedge/crdt-schema';
+import type { DocumentStore, Patch } from '@gymedge/store';
 import { zonedToUtc } from '../domain/time.ts';
 import {
   type CustomerRow,
@@ -8,8 +9,6 @@ import {
   type RowError,
   type TransactionRow,
 } from '../import/csv.ts';
-import type { DocumentStore } from '../store/document-store.ts';
-import type { Patch } from '../store/plain.ts';
 import type { Actor } from './contracts.ts';
 import type { MemberPii, StoreMemberService } from './member-service.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemberCreateInput, MemberPatchInput } from '../domain/member.ts';
 import { SYSTEM, tempUnit } from '../store/test-support.ts';
-import type { UnitStore } from '../store/unit-store.ts';
+import type { UnitStore } from '../unit-store.ts';
 import { ConflictError, InputError, NotFoundError } from './contracts.ts';
 
 describe('Members, end to end through documents and the read model', () => {

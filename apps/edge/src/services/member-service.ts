@@ -6,6 +6,7 @@ import {
   PII_FIELDS,
   type PiiField,
 } from '@gymedge/crdt-schema';
+import type { DocumentStore, Patch } from '@gymedge/store';
 import type {
   MemberCreateInput,
   MemberPage,
@@ -16,9 +17,7 @@ import type {
 import type { MemberQueries } from '../projections/member-queries.ts';
 import type { MemberRow } from '../projections/members.ts';
 import type { AuditLog } from '../store/audit.ts';
-import type { DocumentStore } from '../store/document-store.ts';
 import type { PiiVault } from '../store/pii-vault.ts';
-import type { Patch } from '../store/plain.ts';
 import { type Actor, ConflictError, type MemberService, NotFoundError } from './contracts.ts';
 
 /** Personal fields as clear text, before sealing. */

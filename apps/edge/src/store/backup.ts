@@ -1,9 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openDatabase, StoreOpenError } from './database.ts';
+import { acquireLock, openDatabase, StoreOpenError } from '@gymedge/store';
+import { dbPathOf } from '../unit-store.ts';
 import { LOCAL_SCHEMA_VERSION } from './local-schema.ts';
-import { acquireLock } from './lock.ts';
-import { dbPathOf } from './unit-store.ts';
 
 export interface BackupSummary {
   readonly path: string;

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StoreOpenError } from '@gymedge/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../lib/logger.ts';
-import { StoreOpenError } from './database.ts';
-import { openUnitStore } from './unit-store.ts';
+import { openUnitStore } from '../unit-store.ts';
 
 describe('opening a unit database', () => {
   const dirs: string[] = [];

@@ -1,9 +1,9 @@
 import * as A from '@automerge/automerge';
 import { newDocId } from '@gymedge/crdt-schema';
+import { DocumentInvalidError, DocumentValidationError } from '@gymedge/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DocumentInvalidError, DocumentValidationError } from './document-store.ts';
+import type { UnitStore } from '../unit-store.ts';
 import { tempUnit } from './test-support.ts';
-import type { UnitStore } from './unit-store.ts';
 
 const plan = {
   name: 'Mensal',

@@ -1,55 +1,14 @@
+import { migrateStoreSchema } from '@gymedge/store';
 import type { Database } from 'better-sqlite3';
 
 /**
- * The unit database's own tables (besides `chunks`, owned by the storage adapter, and the tables of
- * each projection). Versioned with `PRAGMA user_version`; each step runs once, in order.
+ * The unit database's own tables: keys, erasures, audit, and the append-only facts (besides the store's
+ * tables from `@gymedge/store`, `chunks` owned by the storage adapter, and each projection's tables).
+ * Versioned with `PRAGMA user_version`; each step runs once, in order. Step 1 once also created the store's
+ * tables; `migrateStoreSchema` creates them now (idempotent on databases made before the split).
  */
 const STEPS: readonly string[] = [
   `
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-
-  -- One row per document: what it is and where its chunks stand. Answers "which documents exist".
-  CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    type TEXT NOT NULL,
-    unit_id TEXT NOT NULL,
-    schema_version INTEGER NOT NULL,
-    heads TEXT NOT NULL,
-    chunks INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS documents_by_type ON documents (type);
-  CREATE INDEX IF NOT EXISTS documents_to_compact ON documents (chunks) WHERE chunks > 1;
-
-  -- Every change this unit made or received, in order: what sync ships and acknowledges.
-  CREATE TABLE IF NOT EXISTS change_log (
-    seq INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    change_hash TEXT,
-    heads TEXT NOT NULL,
-    unit_id TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    origin TEXT NOT NULL CHECK (origin IN ('local', 'remote')),
-    bytes BLOB NOT NULL,
-    at TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS change_log_by_doc ON change_log (doc_id, seq);
-
-  -- Changes and documents that failed validation: kept with the reason, never applied, never dropped.
-  CREATE TABLE IF NOT EXISTS quarantine (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    doc_type TEXT,
-    origin TEXT NOT NULL,
-    from_unit TEXT,
-    reason TEXT NOT NULL,
-    bytes BLOB,
-    received_at TEXT NOT NULL,
-    resolved_at TEXT
-  );
-
   -- Per-member keys for the sealed personal fields; deleting a key is the erasure.
   CREATE TABLE IF NOT EXISTS member_keys (member_id TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS erasures (member_id TEXT PRIMARY KEY, erased_at TEXT NOT NULL, actor TEXT NOT NULL) WITHOUT ROWID;
@@ -96,13 +55,13 @@ const STEPS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS occupancy_by_zone_time ON occupancy_samples (zone_id, at);
 
-  CREATE TABLE IF NOT EXISTS projection_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
   `,
 ];
 
 export const LOCAL_SCHEMA_VERSION = STEPS.length;
 
 export function migrateLocalSchema(db: Database): void {
+  migrateStoreSchema(db);
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > STEPS.length) {
     throw new Error(

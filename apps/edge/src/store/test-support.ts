@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../lib/logger.ts';
 import type { Actor } from '../services/contracts.ts';
-import { openUnitStore, type UnitStore, type UnitStoreOptions } from './unit-store.ts';
+import { openUnitStore, type UnitStore, type UnitStoreOptions } from '../unit-store.ts';
 
 export const SYSTEM: Actor = { id: 'system', role: 'system' };
 

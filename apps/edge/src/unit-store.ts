@@ -1,21 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  acquireLock,
+  DocumentStore,
+  openDatabase,
+  SqliteStorageAdapter,
+  StoreOpenError,
+} from '@gymedge/store';
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../lib/logger.ts';
-import { AccountProjection } from '../projections/accounts.ts';
-import { MemberQueries } from '../projections/member-queries.ts';
-import { MemberProjection } from '../projections/members.ts';
-import { OperationsProjection } from '../projections/operations.ts';
-import { OperationsQueries } from '../projections/operations-queries.ts';
-import { StoreMemberService } from '../services/member-service.ts';
-import { AuditLog } from './audit.ts';
-import { CheckinLog } from './checkin-log.ts';
-import { openDatabase, StoreOpenError } from './database.ts';
-import { DocumentStore } from './document-store.ts';
-import { migrateLocalSchema } from './local-schema.ts';
-import { acquireLock } from './lock.ts';
-import { PiiVault } from './pii-vault.ts';
-import { SqliteStorageAdapter } from './sqlite-storage.ts';
+import type { Logger } from './lib/logger.ts';
+import { AccountProjection } from './projections/accounts.ts';
+import { MemberQueries } from './projections/member-queries.ts';
+import { MemberProjection } from './projections/members.ts';
+import { OperationsProjection } from './projections/operations.ts';
+import { OperationsQueries } from './projections/operations-queries.ts';
+import { StoreMemberService } from './services/member-service.ts';
+import { AuditLog } from './store/audit.ts';
+import { CheckinLog } from './store/checkin-log.ts';
+import { migrateLocalSchema } from './store/local-schema.ts';
+import { PiiVault } from './store/pii-vault.ts';
 
 export interface UnitStoreOptions {
   /** The unit's own folder (holds unit.db, its WAL and the lock). */

@@ -11,7 +11,7 @@ import {
   validateDocument,
 } from '@gymedge/crdt-schema';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from 'pino';
 import { applyPatch, deepEqual, mergePatch, type Patch, type Plain, toAutomerge, toPlain } from './plain.ts';
 import type { Projection } from './projection.ts';
 import type { StorageAdapter } from './storage-adapter.ts';
