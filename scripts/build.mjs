@@ -20,3 +20,15 @@ await build({
   logLevel: 'warning',
 });
 process.stdout.write(`built apps/edge/dist/gymedge.mjs in ${Date.now() - started} ms\n`);
+
+// The screens (docs/ui.md): every apps/*/web with a vite.config.ts builds to apps/*/web/dist.
+const { existsSync, readdirSync, writeFileSync } = await import('node:fs');
+for (const app of readdirSync('apps')) {
+  const config = `apps/${app}/web/vite.config.ts`;
+  if (!existsSync(config)) continue;
+  const began = Date.now();
+  const vite = await import('vite');
+  await vite.build({ configFile: config, logLevel: 'warn' });
+  writeFileSync(`apps/${app}/web/dist/.built`, new Date().toISOString());
+  process.stdout.write(`built apps/${app}/web/dist in ${Date.now() - began} ms\n`);
+}

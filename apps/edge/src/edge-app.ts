@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { HealthReport } from './api/health.ts';
 import { buildApi, hashPassword, TokenService } from './api/index.ts';
+import { screenRoutes } from './api/routes/screens.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { VERSION } from './paths.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
@@ -85,6 +86,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       unitName: () => unit.store.get<'unit'>(deterministicDocId('unit', options.unitId))?.name,
       metrics: registry,
       logger,
+      // The screens (/kiosk, /staff, /cameras; docs/ui.md) come last: their paths never shadow the API.
+      plugins: [screenRoutes()],
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });
