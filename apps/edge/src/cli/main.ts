@@ -7,6 +7,7 @@ import { importCommand } from './import.ts';
 import { fail } from './output.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { seedDemoCommand } from './seed.ts';
+import { registerVisionCommands } from './vision.ts';
 
 const program = new Command('gymedge')
   .description('GymEdge: the appliance a gym chain runs in every unit, working offline and syncing to HQ.')
@@ -100,5 +101,7 @@ program
   .addOption(unitOption())
   .addOption(dataOption())
   .action((options) => rebuildCommand(options).catch(fail));
+
+registerVisionCommands(program);
 
 await program.parseAsync(process.argv);
