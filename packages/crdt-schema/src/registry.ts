@@ -51,16 +51,24 @@ const memberV1toV2: Migration = (doc) => {
   doc.schemaVersion = 2;
 };
 
+/**
+ * Plan, membership and equipment v2 only add optional fields (class packs, fees, freezes, credits,
+ * maintenance history): the migration bumps the version, and absent fields mean the v1 behaviour.
+ */
+const toV2: Migration = (doc) => {
+  doc.schemaVersion = 2;
+};
+
 export const REGISTRY = {
   unit: spec(UnitDoc, 1, 'unit'),
   staff: spec(StaffDoc, 1, 'chain'),
   member: spec(MemberDoc, 2, 'unit', [memberV1toV2]),
-  plan: spec(PlanDoc, 1, 'chain'),
-  membership: spec(MembershipDoc, 1, 'unit'),
+  plan: spec(PlanDoc, 2, 'chain', [toV2]),
+  membership: spec(MembershipDoc, 2, 'unit', [toV2]),
   payment: spec(PaymentDoc, 1, 'unit'),
   classType: spec(ClassTypeDoc, 1, 'chain'),
   classSession: spec(ClassSessionDoc, 1, 'unit'),
-  equipment: spec(EquipmentDoc, 1, 'unit'),
+  equipment: spec(EquipmentDoc, 2, 'unit', [toV2]),
   zone: spec(ZoneDoc, 1, 'unit'),
   camera: spec(CameraDoc, 1, 'unit'),
   alert: spec(AlertDoc, 1, 'unit'),

@@ -63,7 +63,7 @@ describe('the registry', () => {
 
 describe('validateDocument', () => {
   const plan = {
-    ...base('plan', newDocId('plan')),
+    ...base('plan', newDocId('plan'), REGISTRY.plan.version),
     unitId: 'chain',
     name: 'Mensal',
     priceCents: 12990,
@@ -107,7 +107,7 @@ describe('validateDocument', () => {
     const migrated: Record<string, unknown> = structuredClone(member);
     REGISTRY.member.migrations[0]?.(migrated);
     expect(validateDocument(migrated)).toMatchObject({ ok: true });
-    expect(validateDocument({ ...plan, schemaVersion: 2 })).toMatchObject({
+    expect(validateDocument({ ...plan, schemaVersion: REGISTRY.plan.version + 1 })).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/newer than this build/),
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Currency, envelope, Label, Note } from '../common.ts';
+import { Cents, Currency, envelope, Label, Note, UnitId } from '../common.ts';
 
 export const BillingPeriod = z.enum(['monthly', 'quarterly', 'semiannual', 'annual']);
 export type BillingPeriod = z.infer<typeof BillingPeriod>;
@@ -10,9 +10,25 @@ export const BILLING_MONTHS: Record<BillingPeriod, number> = {
   annual: 12,
 };
 
-/** A plan of the chain's catalogue (chain-wide). */
+/** How often and how long a membership of a plan may be frozen in one term (v2). */
+export const FreezeRules = z.strictObject({
+  /** Freezes allowed per term (a term is the billing period, or the pack's validity). */
+  maxTimes: z.number().int().min(0).max(12),
+  /** Total frozen days allowed per term. */
+  maxDays: z.number().int().min(0).max(365),
+  /** Shortest freeze, in days. */
+  minDays: z.number().int().min(1).max(365),
+});
+export type FreezeRules = z.infer<typeof FreezeRules>;
+
+/**
+ * A plan of the chain's catalogue (chain-wide).
+ * v2 adds class packs (`kind`, `validityDays`), the enrolment fee, grace days for a late payment,
+ * freeze limits and the list of units a `home` plan is sold at; all optional (absent: recurring plan,
+ * no fee, 5 grace days, no freezes, every unit).
+ */
 export const PlanDoc = z.strictObject({
-  ...envelope('plan', 1),
+  ...envelope('plan', 2),
   name: Label(80),
   description: Note(500).optional(),
   priceCents: Cents,
@@ -23,5 +39,14 @@ export const PlanDoc = z.strictObject({
   /** `home`: only the member's unit; `all`: every unit of the chain. */
   access: z.enum(['home', 'all']),
   active: z.boolean(),
+  /** `recurring`: billed every period; `class_pack`: N credits paid once, valid `validityDays`. */
+  kind: z.enum(['recurring', 'class_pack']).optional(),
+  validityDays: z.number().int().min(1).max(730).optional(),
+  enrolmentFeeCents: Cents.optional(),
+  /** Days after a due date before an unpaid membership stops letting the member in. */
+  graceDays: z.number().int().min(0).max(60).optional(),
+  freeze: FreezeRules.optional(),
+  /** Units the plan is sold at (absent: all); with `access: home` the member enters only their unit. */
+  unitIds: z.array(UnitId).max(200).optional(),
 });
 export type PlanDoc = z.infer<typeof PlanDoc>;
