@@ -57,7 +57,7 @@ export interface TransactionRow {
   customerId: string;
   /** ISO date, `YYYY-MM-DD` (a time of day in the file is dropped). */
   date?: string;
-  /** Integer cents, never negative. */
+  /** Integer cents; negative (a return) only with `allowNegativeAmounts`. */
   amountCents?: number;
   /** What was sold, as the file says it; no default is applied here. */
   service?: string;
@@ -97,6 +97,11 @@ export interface ParseOptions {
   dateOrder?: DateOrder;
   /** Size of the input when it is a stream, for percentages. For a path it is read from the file. */
   totalBytes?: number;
+  /**
+   * Read negative amounts (returns, refunds) as negative cents instead of refusing the row. Off for the
+   * member import; the churn pipeline turns it on and counts returns.
+   */
+  allowNegativeAmounts?: boolean;
 }
 
 /** What the parser found out about a file: returned by the generator when it is done. */
@@ -175,6 +180,8 @@ interface ReadContext {
   dateOrder: 'dmy' | 'mdy';
   /** True when the order came from `auto` (the message then says how the file was read). */
   dateOrderGuessed: boolean;
+  /** See {@link ParseOptions.allowNegativeAmounts}. */
+  allowNegative?: boolean;
 }
 
 type Reader<T> = (value: string, ctx: ReadContext) => T | Invalid;
@@ -433,7 +440,7 @@ const MAX_CENTS = 100_000_000_00;
 /** The usual shapes (`35`, `12,50`, `12.5`), read without the general path below. */
 const PLAIN_AMOUNT = /^(\d{1,12})(?:[.,](\d{1,2}))?$/;
 
-function readAmountCents(raw: string): number | Invalid {
+function readAmountCents(raw: string, ctx?: ReadContext): number | Invalid {
   const plain = PLAIN_AMOUNT.exec(raw);
   if (plain) {
     const cents = Number(plain[1]) * 100 + Number((plain[2] ?? '').padEnd(2, '0'));
@@ -494,10 +501,10 @@ function readAmountCents(raw: string): number | Invalid {
     if (!/^0+$/.test(fraction.slice(2))) return new Invalid('has more than 2 decimal places');
     fraction = fraction.slice(0, 2);
   }
-  if (negative) return new Invalid('is negative (refunds are not imported)');
+  if (negative && ctx?.allowNegative !== true) return new Invalid('is negative (refunds are not imported)');
   const cents = Number(intPart) * 100 + Number(fraction.padEnd(2, '0'));
   if (!Number.isSafeInteger(cents) || cents > MAX_CENTS) return new Invalid('is too large');
-  return cents;
+  return negative ? -cents : cents;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1010,7 +1017,11 @@ async function* parseFile<R>(
 
   const decide = (order: 'dmy' | 'mdy' | undefined): ReadContext => {
     const fallback = header?.retail ? 'mdy' : 'dmy';
-    return { dateOrder: order ?? fallback, dateOrderGuessed: true };
+    return {
+      dateOrder: order ?? fallback,
+      dateOrderGuessed: true,
+      allowNegative: opts.allowNegativeAmounts === true,
+    };
   };
 
   try {
@@ -1018,8 +1029,13 @@ async function* parseFile<R>(
       for (const record of batch) {
         if (header === undefined) {
           header = bindHeader(kind, record, opened.fileName);
-          if (requestedOrder !== 'auto') ctx = { dateOrder: requestedOrder, dateOrderGuessed: false };
-          else if (header.dateIndex === undefined) ctx = decide(undefined);
+          if (requestedOrder !== 'auto') {
+            ctx = {
+              dateOrder: requestedOrder,
+              dateOrderGuessed: false,
+              allowNegative: opts.allowNegativeAmounts === true,
+            };
+          } else if (header.dateIndex === undefined) ctx = decide(undefined);
           else if (opened.path !== undefined) {
             ctx = decide(await scanDateOrder(kind, opened.path, opened.fileName));
           } else held = [];
@@ -1062,6 +1078,54 @@ async function* parseFile<R>(
     };
     if (header.dateIndex !== undefined && ctx !== undefined) summary.dateOrder = ctx.dateOrder;
     return summary;
+  } finally {
+    opened.ownStream?.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any table (e.g. a ready feature table with a label column), with the same reading rules.
+
+/** One record of {@link parseTable}: its 1-based first line and its fields as text (not trimmed). */
+export interface TableRecord {
+  line: number;
+  fields: string[];
+  /** Set when the record is malformed (e.g. an unclosed quote); its fields must not be used. */
+  problem?: string;
+}
+
+/**
+ * Reads any CSV with the same rules as the exports (delimiter sniffing, UTF-8/BOM/Windows-1252,
+ * quotes, line numbers): the header is returned first as `{ header }`, then each record.
+ *
+ * @throws {CsvFormatError} when the file is empty or binary.
+ */
+export async function* parseTable(
+  input: CsvInput,
+): AsyncGenerator<
+  { header: string[]; encoding: 'utf-8' | 'windows-1252'; delimiter: ',' | ';' } | TableRecord
+> {
+  const opened = await openInput(input, {}, 'table');
+  const state: SourceState = { bytesRead: 0, delimiter: ',', encoding: 'utf-8' };
+  let sawHeader = false;
+  try {
+    for await (const batch of readRecords(opened.stream, state, opened.fileName)) {
+      for (const record of batch) {
+        if (!sawHeader) {
+          const header = record.fields.map((f) => f.trim());
+          if (header.every((h) => h === '')) {
+            throw new CsvFormatError(`${opened.fileName} is empty: expected a header line`);
+          }
+          sawHeader = true;
+          yield { header, encoding: state.encoding, delimiter: state.delimiter };
+          continue;
+        }
+        const out: TableRecord = { line: record.line, fields: record.fields };
+        if (record.problem !== undefined) out.problem = record.problem;
+        yield out;
+      }
+    }
+    if (!sawHeader) throw new CsvFormatError(`${opened.fileName} is empty: expected a header line`);
   } finally {
     opened.ownStream?.destroy();
   }
