@@ -1,0 +1,25 @@
+import { UnitId } from '@gymedge/crdt-schema';
+import { z } from 'zod';
+
+/**
+ * The unit's sync credentials file (`<dataDir>/<unit>/sync.json`, mode 0600), written by
+ * `gymedge hq enrol --unit ID` at HQ and copied to the unit. When it is present the unit starts syncing.
+ */
+export const SyncCredentials = z.strictObject({
+  version: z.literal(1),
+  unitId: UnitId,
+  /** `mqtt://host:port` or `mqtts://host:port`. */
+  brokerUrl: z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'an mqtt:// or mqtts:// URL'),
+  /** MQTT username: the unit id. */
+  username: z.string().min(1).max(120),
+  password: z.string().min(16).max(400),
+  /** CA certificate (PEM) to trust for mqtts, when HQ's broker uses its own CA. */
+  caPem: z.string().max(20_000).optional(),
+  /**
+   * Base64 of 32 random bytes shared by this unit and HQ only: wraps the member keys that travel
+   * between them (AES-256-GCM), so a key is never in the clear on the wire or in the broker.
+   */
+  linkKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes'),
+  issuedAt: z.iso.datetime({ offset: false }),
+});
+export type SyncCredentials = z.infer<typeof SyncCredentials>;
