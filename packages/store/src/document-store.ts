@@ -59,11 +59,20 @@ export type RemoteResult =
   | { status: 'duplicate' }
   | { status: 'quarantined'; reason: string; quarantineId: number };
 
+/**
+ * A chain of uncommitted changes that build on each other: every change made on a live document
+ * depends on the changes before it. When one of them fails to commit, the chain is marked failed, so
+ * the writes queued on top of it fail too (their bytes depend on the lost change), and the next write
+ * starts from what is on disk with a fresh chain. A failure never outlives its own writes.
+ */
+interface Lineage {
+  failed: boolean;
+}
+
 interface CacheEntry {
   doc: A.Doc<Plain>;
   plain: Plain;
-  /** Writes queued but not yet committed: a pinned entry is never evicted. */
-  pending: number;
+  readonly lineage: Lineage;
 }
 
 interface PendingWrite {
@@ -78,6 +87,7 @@ interface PendingWrite {
   readonly origin: 'local' | 'remote';
   readonly changeUnit: string;
   readonly options: WriteOptions | undefined;
+  readonly lineage: Lineage;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -117,9 +127,14 @@ export class DocumentStore {
   readonly #clock: () => Date;
   readonly #cache = new Map<string, CacheEntry>();
   /** Created documents whose first write has not committed yet: their bytes and plain value, not materialised. */
-  readonly #created = new Map<string, { bytes: Uint8Array; plain: Plain }>();
-  /** Documents with a write that failed to commit: later writes to them must fail too (their changes depend on it). */
-  readonly #broken = new Set<string>();
+  readonly #created = new Map<string, { bytes: Uint8Array; plain: Plain; lineage: Lineage }>();
+  /**
+   * Queued writes not yet committed (or failed), per document id. Pinning is by id, counted where a
+   * write is queued and where it settles, so no entry object can be pinned or unpinned by mistake.
+   */
+  readonly #inFlight = new Map<string, number>();
+  /** Callbacks waiting for a document to have no write in flight (see `#whenSettled`). */
+  readonly #settledWaiters = new Map<string, Array<() => void>>();
   #queue: PendingWrite[] = [];
   #flushScheduled = false;
   #flushWaiters: Array<() => void> = [];
@@ -137,6 +152,7 @@ export class DocumentStore {
     toCompact: Statement<[number, number], { doc_id: string }>;
     setChunks: Statement<[number, number, string]>;
     docsOfType: Statement<[string], { doc_id: string }>;
+    storedQuarantined: Statement<[string], { id: number }>;
   };
 
   constructor(options: DocumentStoreOptions) {
@@ -173,6 +189,9 @@ export class DocumentStore {
       toCompact: db.prepare('SELECT doc_id FROM documents WHERE chunks >= ? LIMIT ?'),
       setChunks: db.prepare('UPDATE documents SET chunks = ?, bytes = ? WHERE doc_id = ?'),
       docsOfType: db.prepare('SELECT doc_id FROM documents WHERE type = ? ORDER BY doc_id'),
+      storedQuarantined: db.prepare(
+        "SELECT id FROM quarantine WHERE doc_id = ? AND origin = 'load' AND resolved_at IS NULL LIMIT 1",
+      ),
     };
   }
 
@@ -223,12 +242,13 @@ export class DocumentStore {
     } as Plain;
     const checked = validateDocument(plain, type);
     if (!checked.ok) return Promise.reject(new DocumentValidationError(`${type}: ${checked.reason}`));
-    const clean = stripUndefined(plain);
+    // What is stored is what the schema made of the input (trimmed, defaulted), not the raw input.
+    const clean = stripUndefined(checked.doc as Plain);
     // Built straight in the backend: a new document is not materialised as a JS object (the costliest
     // part of Automerge.from). It is loaded from its bytes only if it is changed again.
     const { bytes, heads } = buildDocument(clean, this.actorId);
-    this.#broken.delete(id);
-    this.#created.set(id, { bytes, plain: clean });
+    const lineage: Lineage = { failed: false };
+    this.#created.set(id, { bytes, plain: clean, lineage });
     return new Promise<DocOf<T>>((resolve, reject) => {
       this.#push({
         docId: id,
@@ -242,12 +262,13 @@ export class DocumentStore {
         origin: 'local',
         changeUnit: this.unitId,
         options,
+        lineage,
         resolve: () => {
-          this.#created.delete(id);
+          if (this.#created.get(id)?.lineage === lineage) this.#created.delete(id);
           resolve(structuredClone(clean) as DocOf<T>);
         },
         reject: (error) => {
-          this.#created.delete(id);
+          if (this.#created.get(id)?.lineage === lineage) this.#created.delete(id);
           reject(error);
         },
       });
@@ -267,23 +288,28 @@ export class DocumentStore {
     const entry = this.#entry(id);
     if (entry === undefined) return Promise.reject(new DocumentNotFoundError(`${id} does not exist`));
     const type = entry.plain.type as T;
-    const merged = mergePatch(entry.plain, patch as Plain);
-    if (deepEqual(stripUndefined(merged), entry.plain)) {
-      return Promise.resolve({ doc: structuredClone(entry.plain) as DocOf<T>, changed: false });
-    }
-    const now = this.#clock().toISOString();
-    const next = stripUndefined({ ...merged, updatedAt: now });
+    const merged = stripUndefined(mergePatch(entry.plain, patch as Plain));
     for (const fixed of ['id', 'type', 'unitId', 'createdAt', 'schemaVersion'] as const) {
-      if (!deepEqual(next[fixed], entry.plain[fixed])) {
+      if (!deepEqual(merged[fixed], entry.plain[fixed])) {
         return Promise.reject(new DocumentValidationError(`${type}: ${fixed} cannot be changed`));
       }
     }
-    const checked = validateDocument(next, type);
+    const checked = validateDocument(merged, type);
     if (!checked.ok) return Promise.reject(new DocumentValidationError(`${type}: ${checked.reason}`));
+    // What is stored is what the schema made of the result (trimmed, defaulted), not the raw patch.
+    const result = stripUndefined(checked.doc as Plain);
+    if (deepEqual(result, entry.plain)) {
+      // Nothing to write, but what this answer says may rest on another request's write that is not
+      // durable yet: answer only once the document has nothing in flight, and look again then (if that
+      // write failed, this patch is a change after all).
+      if (this.#inFlight.has(id)) return this.#whenSettled(id).then(() => this.update(id, patch, options));
+      return Promise.resolve({ doc: structuredClone(entry.plain) as DocOf<T>, changed: false });
+    }
+    const now = this.#clock().toISOString();
+    const next = { ...result, updatedAt: now };
     const before = entry.plain;
-    entry.doc = A.change(entry.doc, (draft) =>
-      applyPatch(draft, before, { ...(patch as Plain), updatedAt: now }),
-    );
+    const diff = patchBetween(before, next);
+    entry.doc = A.change(entry.doc, (draft) => applyPatch(draft, before, diff));
     entry.plain = next;
     return this.#enqueueLocal(id, type, entry, options).then(() => ({
       doc: structuredClone(next) as DocOf<T>,
@@ -371,7 +397,11 @@ export class DocumentStore {
       return Promise.resolve(this.#quarantine(id, parsed.type, fromUnit, reason, bytes));
     }
     const stored = A.saveIncremental(next);
-    const fresh: CacheEntry = { doc: next, plain: stripUndefined(plain), pending: entry?.pending ?? 0 };
+    const fresh: CacheEntry = {
+      doc: next,
+      plain: stripUndefined(plain),
+      lineage: entry?.lineage ?? { failed: false },
+    };
     if (entry !== undefined) A.free(entry.doc);
     this.#cache.delete(id);
     this.#remember(id, fresh);
@@ -514,7 +544,7 @@ export class DocumentStore {
       plain = toPlain(doc) as Plain;
       checked = validateDocument(plain, type);
       if (checked.ok) {
-        const entry: CacheEntry = { doc, plain, pending: 0 };
+        const entry: CacheEntry = { doc, plain, lineage: created?.lineage ?? { failed: false } };
         this.#remember(id, entry);
         void this.#enqueueLocal(id, checked.type, entry, undefined).catch((error: unknown) =>
           this.#log.error({ err: error, docId: id }, 'could not store a schema migration'),
@@ -524,17 +554,10 @@ export class DocumentStore {
     }
     if (!checked.ok) {
       A.free(doc);
-      this.#quarantine(
-        id,
-        type,
-        this.unitId,
-        `stored document is invalid: ${checked.reason}`,
-        undefined,
-        'load',
-      );
+      this.#quarantineStored(id, type, checked.reason);
       throw new DocumentInvalidError(`${id} is invalid and was quarantined: ${checked.reason}`);
     }
-    const entry: CacheEntry = { doc, plain, pending: 0 };
+    const entry: CacheEntry = { doc, plain, lineage: created?.lineage ?? { failed: false } };
     this.#remember(id, entry);
     return entry;
   }
@@ -555,15 +578,14 @@ export class DocumentStore {
     }
     A.free(doc);
     if (checked.ok) return plain;
-    this.#quarantine(
-      id,
-      type,
-      this.unitId,
-      `stored document is invalid: ${checked.reason}`,
-      undefined,
-      'load',
-    );
+    this.#quarantineStored(id, type, checked.reason);
     return undefined;
+  }
+
+  /** Quarantines a stored document that breaks its schema, once: later reads and rebuilds find it there. */
+  #quarantineStored(id: string, type: DocType | undefined, reason: string): void {
+    if (this.#sql.storedQuarantined.get(id) !== undefined) return;
+    this.#quarantine(id, type, this.unitId, `stored document is invalid: ${reason}`, undefined, 'load');
   }
 
   #migrate(doc: A.Doc<Plain>, plain: Plain): A.Doc<Plain> {
@@ -585,18 +607,42 @@ export class DocumentStore {
   #remember(id: string, entry: CacheEntry): void {
     this.#cache.set(id, entry);
     // Entries with uncommitted writes cannot be evicted, so while a batch is in flight the cache may
-    // hold more than its size; it shrinks back after each commit (see #evict).
-    if (this.#cache.size > this.#cacheSize && this.#queue.length === 0) this.#evict();
+    // hold more than its size; it shrinks back after each commit (see #evict). The entry just
+    // inserted is the caller's: it is never the one evicted.
+    if (this.#cache.size > this.#cacheSize) this.#evict(id);
   }
 
-  /** Frees least recently used documents without pending writes until the cache fits its size. */
-  #evict(): void {
+  /** Frees least recently used documents without writes in flight until the cache fits its size. */
+  #evict(keep?: string): void {
     for (const [key, candidate] of this.#cache) {
       if (this.#cache.size <= this.#cacheSize) break;
-      if (candidate.pending > 0) continue;
+      if (key === keep || this.#inFlight.has(key)) continue;
       this.#cache.delete(key);
       A.free(candidate.doc);
     }
+  }
+
+  /** Resolves once the document has no write in flight (committed or failed). */
+  #whenSettled(id: string): Promise<void> {
+    if (!this.#inFlight.has(id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiting = this.#settledWaiters.get(id);
+      if (waiting === undefined) this.#settledWaiters.set(id, [resolve]);
+      else waiting.push(resolve);
+    });
+  }
+
+  #settle(id: string): void {
+    const left = (this.#inFlight.get(id) ?? 1) - 1;
+    if (left > 0) {
+      this.#inFlight.set(id, left);
+      return;
+    }
+    this.#inFlight.delete(id);
+    const waiting = this.#settledWaiters.get(id);
+    if (waiting === undefined) return;
+    this.#settledWaiters.delete(id);
+    for (const resolve of waiting) resolve();
   }
 
   #enqueueLocal(
@@ -620,9 +666,11 @@ export class DocumentStore {
 
   #enqueue(
     entry: CacheEntry,
-    write: Omit<PendingWrite, 'resolve' | 'reject' | 'plain' | 'heads' | 'unitId' | 'schemaVersion'>,
+    write: Omit<
+      PendingWrite,
+      'resolve' | 'reject' | 'plain' | 'heads' | 'unitId' | 'schemaVersion' | 'lineage'
+    >,
   ): Promise<void> {
-    entry.pending++;
     return new Promise<void>((resolve, reject) => {
       this.#push({
         ...write,
@@ -630,20 +678,31 @@ export class DocumentStore {
         heads: A.getHeads(entry.doc),
         unitId: String(entry.plain.unitId),
         schemaVersion: Number(entry.plain.schemaVersion),
-        resolve: () => {
-          entry.pending--;
-          resolve();
-        },
-        reject: (error) => {
-          entry.pending--;
-          reject(error);
-        },
+        lineage: entry.lineage,
+        resolve,
+        reject,
       });
     });
   }
 
-  /** Queues a write for the next group commit (scheduled once per event-loop turn). */
-  #push(write: PendingWrite): void {
+  /**
+   * Queues a write for the next group commit (scheduled once per event-loop turn). The document stays
+   * pinned in the cache until the write settles; `resolve`/`reject` run after it is unpinned.
+   */
+  #push(queued: PendingWrite): void {
+    const id = queued.docId;
+    this.#inFlight.set(id, (this.#inFlight.get(id) ?? 0) + 1);
+    const write: PendingWrite = {
+      ...queued,
+      resolve: () => {
+        this.#settle(id);
+        queued.resolve();
+      },
+      reject: (error) => {
+        this.#settle(id);
+        queued.reject(error);
+      },
+    };
     this.#queue.push(write);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -653,7 +712,12 @@ export class DocumentStore {
 
   #flushNow(): void {
     this.#flushScheduled = false;
-    const batch = this.#queue;
+    const batch = this.#queue.filter((write) => {
+      if (!write.lineage.failed) return true;
+      write.options?.onRollback?.();
+      write.reject(new Error(`an earlier change to ${write.docId} failed to commit`));
+      return false;
+    });
     this.#queue = [];
     if (batch.length > 0) {
       try {
@@ -679,9 +743,8 @@ export class DocumentStore {
 
   /** After a failed batch: commit each write alone, so only the bad one (and later writes to its document) fail. */
   #retryOneByOne(batch: PendingWrite[]): void {
-    const failed = new Set<string>();
     for (const write of batch) {
-      if (failed.has(write.docId)) {
+      if (write.lineage.failed) {
         write.options?.onRollback?.();
         write.reject(new Error(`an earlier change to ${write.docId} failed to commit`));
         continue;
@@ -692,24 +755,29 @@ export class DocumentStore {
         this.#committedWrites++;
         write.resolve();
       } catch (error) {
-        failed.add(write.docId);
-        this.#broken.add(write.docId);
-        write.options?.onRollback?.();
+        this.#fail(write);
         write.reject(error);
-      }
-    }
-    for (const id of failed) {
-      const entry = this.#cache.get(id);
-      if (entry !== undefined) {
-        this.#cache.delete(id);
-        A.free(entry.doc);
       }
     }
   }
 
+  /**
+   * A write did not commit: its chain is marked failed (the writes queued on top of it fail with it),
+   * and the memory built on it is dropped, so the next write to the document starts from the disk.
+   */
+  #fail(write: PendingWrite): void {
+    write.lineage.failed = true;
+    write.options?.onRollback?.();
+    const entry = this.#cache.get(write.docId);
+    if (entry !== undefined && entry.lineage === write.lineage) {
+      this.#cache.delete(write.docId);
+      A.free(entry.doc);
+    }
+    if (this.#created.get(write.docId)?.lineage === write.lineage) this.#created.delete(write.docId);
+  }
+
   #write(write: PendingWrite): void {
-    if (this.#broken.has(write.docId))
-      throw new Error(`an earlier change to ${write.docId} failed to commit`);
+    if (write.lineage.failed) throw new Error(`an earlier change to ${write.docId} failed to commit`);
     const at = this.#clock().toISOString();
     const hash = write.changeHash ?? createHash('sha256').update(write.bytes).digest('hex');
     this.#storage.save([write.docId, 'incremental', hash], write.bytes);
@@ -800,6 +868,26 @@ function buildDocument(value: Plain, actor: string): { bytes: Uint8Array; heads:
   } finally {
     A.free(doc);
   }
+}
+
+/** The patch that turns `before` into `after` (removed fields become `undefined`, nested objects recurse). */
+function patchBetween(before: Plain, after: Plain): Plain {
+  const out: Plain = {};
+  for (const [key, value] of Object.entries(after)) {
+    const old = before[key];
+    if (isRecord(value) && isRecord(old)) {
+      const nested = patchBetween(old, value);
+      if (Object.keys(nested).length > 0) out[key] = nested;
+    } else if (!deepEqual(old, value)) out[key] = value;
+  }
+  for (const key of Object.keys(before)) if (!(key in after)) out[key] = undefined;
+  return out;
+}
+
+function isRecord(value: unknown): value is Plain {
+  return (
+    value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
 }
 
 function orderChunks(chunks: readonly { key: readonly string[]; data: Uint8Array }[]): Uint8Array[] {
