@@ -7,6 +7,7 @@ import { ROLES, type Role } from '@gymedge/crdt-schema';
 export const PERMISSION_NAMES = [
   'auth:session',
   'members:read',
+  'members:roster',
   'members:lookup',
   'members:read-own',
   'members:write',
@@ -14,6 +15,7 @@ export const PERMISSION_NAMES = [
   'members:import',
   'system:read',
   'system:backup',
+  'system:metrics',
 ] as const;
 export type Permission = (typeof PERMISSION_NAMES)[number];
 
@@ -21,7 +23,9 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  * Who may do what, least privilege first. The only place roles meet permissions.
  *
  * - `auth:session`: see and renew one's own session (every signed-in account).
- * - `members:read`: full member records, list and search (people who serve members in person).
+ * - `members:read`: full member records, list and search (owners, managers, front desk).
+ * - `members:roster`: a trainer's view: id, name, status and consent, search by name only; never CPF,
+ *   e-mail, phone or birth date.
  * - `members:lookup`: a kiosk (an unattended check-in device in the lobby) finds a member by a search of
  *   at least 3 characters and sees only id, name, status and consent; never e-mail, phone, CPF or birth
  *   date, and never a list of everybody, so a stolen kiosk token cannot dump the member base.
@@ -29,10 +33,13 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  * - `members:write`: create and edit members (front desk); `members:erase` (LGPD erasure, irreversible)
  *   and `members:import` (bulk writes) stay with managers and owners.
  * - `system:read` (full health incl. storage path) and `system:backup` (a copy of every member's data).
+ * - `system:metrics`: every Prometheus metric, sign-in outcomes included (a caller on this machine gets
+ *   the rest without a token).
  */
 export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'auth:session': ROLES,
-  'members:read': ['owner', 'manager', 'staff', 'trainer'],
+  'members:read': ['owner', 'manager', 'staff'],
+  'members:roster': ['trainer'],
   'members:lookup': ['kiosk'],
   'members:read-own': ['member'],
   'members:write': ['owner', 'manager', 'staff'],
@@ -40,6 +47,7 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'members:import': ['owner', 'manager'],
   'system:read': ['owner', 'manager'],
   'system:backup': ['owner', 'manager'],
+  'system:metrics': ['owner', 'manager'],
 };
 
 /** Permissions that only hold for the caller's own records: the route names the param that must match. */
