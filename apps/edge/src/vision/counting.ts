@@ -76,8 +76,9 @@ export class FlowCounter {
     for (const zone of this.zones) occupancy[zone.id] = 0;
     const live = new Set<number>();
     for (const track of tracks) {
-      if (!track.confirmed) continue;
       live.add(track.id);
+      // Unconfirmed tracks keep their memory (a person briefly unsure is not a new person) but count nothing.
+      if (!track.confirmed) continue;
       let memory = this.memory.get(track.id);
       if (memory === undefined) {
         memory = { lineSide: new Map(), zoneInside: new Map() };

@@ -3,7 +3,7 @@ import type { Box, Detection, TrackedPerson } from './types.ts';
 
 /** Tunables of {@link ByteTracker}; defaults were tuned on vtest.avi at 10 fps (docs/vision.md). */
 export interface TrackerOptions {
-  /** Detections at or above this score start tracks and match first; default 0.5. */
+  /** Detections at or above this score start tracks and match first; default 0.55. */
   readonly highScore?: number;
   /** Weaker detections (down to the detector's floor) only keep existing confirmed tracks alive. */
   readonly lowScore?: number;
@@ -13,6 +13,12 @@ export interface TrackerOptions {
   readonly minHits?: number;
   /** Seconds a confirmed track survives unseen (occlusion) before it is dropped; default 1. */
   readonly maxAgeSec?: number;
+  /**
+   * Least running mean of a track's detection scores (exponential, weight 0.2 per frame) for it to count.
+   * A sign post that scores 0.3-0.55 on every frame is tracked but never counted; a person half hidden
+   * for a few frames keeps counting on the strength of their history. Default 0.5.
+   */
+  readonly minQuality?: number;
 }
 
 interface TrackState {
@@ -27,13 +33,15 @@ interface TrackState {
   hits: number;
   missed: number;
   missedSec: number;
-  confirmed: boolean;
+  quality: number;
+  established: boolean;
 }
 
 /** Gains of the steady-state (alpha-beta) Kalman filter on the box centre. */
 const ALPHA = 0.6;
 const BETA = 0.25;
 const SIZE_GAIN = 0.4;
+const QUALITY_GAIN = 0.2;
 
 function boxOf(track: TrackState): Box {
   return { x: track.cx - track.w / 2, y: track.cy - track.h / 2, w: track.w, h: track.h };
@@ -80,13 +88,15 @@ export class ByteTracker {
   private readonly matchIou: number;
   private readonly minHits: number;
   private readonly maxAgeSec: number;
+  private readonly minQuality: number;
 
   constructor(options: TrackerOptions = {}) {
-    this.highScore = options.highScore ?? 0.5;
+    this.highScore = options.highScore ?? 0.55;
     this.lowScore = options.lowScore ?? 0.25;
     this.matchIou = options.matchIou ?? 0.2;
     this.minHits = options.minHits ?? 3;
     this.maxAgeSec = options.maxAgeSec ?? 1;
+    this.minQuality = options.minQuality ?? 0.5;
   }
 
   /** Advances by one frame `dtSec` after the previous one and returns every live track. */
@@ -102,13 +112,13 @@ export class ByteTracker {
     const matched = new Set<number>();
     const first = associate(this.tracks, high, this.matchIou);
     for (const [t, d] of first) {
-      this.correct(this.tracks[t] as TrackState, high[d] as Detection, dt);
+      this.correct(this.tracks[t] as TrackState, high[d] as Detection, dt, true);
       matched.add(t);
     }
     const usedHigh = new Set(first.map(([, d]) => d));
     const leftover = this.tracks
       .map((track, index) => ({ track, index }))
-      .filter((e) => !matched.has(e.index) && e.track.confirmed);
+      .filter((e) => !matched.has(e.index) && e.track.established);
     const second = associate(
       leftover.map((e) => e.track),
       low,
@@ -117,8 +127,43 @@ export class ByteTracker {
     for (const [l, d] of second) {
       const entry = leftover[l];
       if (entry === undefined) continue;
-      this.correct(entry.track, low[d] as Detection, dt);
+      this.correct(entry.track, low[d] as Detection, dt, false);
       matched.add(entry.index);
+    }
+
+    // Third chance: a confident detection near a lost established track (the IoU test fails when a
+    // person reappears from behind a post a little off the predicted box) keeps that track's id.
+    const lost = this.tracks
+      .map((track, index) => ({ track, index }))
+      .filter((e) => !matched.has(e.index) && e.track.established);
+    const freeHigh = high
+      .map((detection, index) => ({ detection, index }))
+      .filter((e) => !usedHigh.has(e.index));
+    const near: { l: number; h: number; distance: number }[] = [];
+    lost.forEach((entry, l) => {
+      freeHigh.forEach((free, h) => {
+        const d = free.detection;
+        const distance =
+          Math.hypot(d.x + d.w / 2 - entry.track.cx, d.y + d.h / 2 - entry.track.cy) /
+          Math.max(entry.track.h, d.h);
+        if (distance < 0.8) near.push({ l, h, distance });
+      });
+    });
+    near.sort((a, b) => a.distance - b.distance);
+    const relinked = new Set<number>();
+    for (const pair of near) {
+      const entry = lost[pair.l];
+      const free = freeHigh[pair.h];
+      if (entry === undefined || free === undefined || matched.has(entry.index) || relinked.has(pair.h))
+        continue;
+      entry.track.cx = free.detection.x + free.detection.w / 2;
+      entry.track.cy = free.detection.y + free.detection.h / 2;
+      entry.track.vx = 0;
+      entry.track.vy = 0;
+      this.correct(entry.track, free.detection, dt, true);
+      matched.add(entry.index);
+      relinked.add(pair.h);
+      usedHigh.add(free.index);
     }
 
     const survivors: TrackState[] = [];
@@ -130,9 +175,9 @@ export class ByteTracker {
       track.missed += 1;
       track.missedSec += dt;
       // A tentative track that is not seen again was flicker; a confirmed one waits out occlusions.
-      if (track.confirmed && track.missedSec <= this.maxAgeSec) {
-        track.vx *= 0.8;
-        track.vy *= 0.8;
+      if (track.established && track.missedSec <= this.maxAgeSec) {
+        track.vx *= 0.5;
+        track.vy *= 0.5;
         survivors.push(track);
       }
     });
@@ -150,7 +195,8 @@ export class ByteTracker {
         hits: 1,
         missed: 0,
         missedSec: 0,
-        confirmed: this.minHits <= 1,
+        quality: detection.score,
+        established: this.minHits <= 1,
       });
     });
     this.tracks = survivors;
@@ -158,14 +204,14 @@ export class ByteTracker {
       id: track.id,
       ...boxOf(track),
       score: track.score,
-      confirmed: track.confirmed,
+      confirmed: track.established && track.quality >= this.minQuality,
       missed: track.missed,
       vx: track.vx,
       vy: track.vy,
     }));
   }
 
-  private correct(track: TrackState, detection: Detection, dt: number): void {
+  private correct(track: TrackState, detection: Detection, dt: number, strong: boolean): void {
     const cx = detection.x + detection.w / 2;
     const cy = detection.y + detection.h / 2;
     const rx = cx - track.cx;
@@ -177,9 +223,10 @@ export class ByteTracker {
     track.w += SIZE_GAIN * (detection.w - track.w);
     track.h += SIZE_GAIN * (detection.h - track.h);
     track.score = detection.score;
+    track.quality += QUALITY_GAIN * (detection.score - track.quality);
     track.hits += 1;
     track.missed = 0;
     track.missedSec = 0;
-    if (track.hits >= this.minHits) track.confirmed = true;
+    if (track.hits >= this.minHits && strong) track.established = true;
   }
 }
