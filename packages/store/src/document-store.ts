@@ -52,6 +52,34 @@ export interface DocumentStoreOptions {
   /** A document is compacted once it has this many chunks. */
   readonly compactAfterChunks?: number;
   readonly clock?: () => Date;
+  /**
+   * Whether this store owns the chain-wide documents (`unitId: 'chain'`): true at HQ. A schema migration
+   * is written as a change only by a document's owner (its unit, or HQ for chain-wide ones); every other
+   * replica migrates it in memory for reading, so no two replicas ever create the same nested object.
+   */
+  readonly chainOwner?: boolean;
+  /**
+   * Runs after each commit, before its writes are acknowledged. A returned promise holds the
+   * acknowledgements until it settles; if it rejects, those writes (committed, but not completed) are
+   * answered with its error. The unit uses it to truncate the WAL after an erasure.
+   */
+  readonly afterCommit?: () => Promise<void> | undefined;
+}
+
+/** What the inbox hands `DocumentStore.mergeIncoming` to store: see inbox.ts. */
+export interface IncomingWrite {
+  /** The document with the incoming changes (and any repair change) applied. */
+  readonly doc: A.Doc<Plain>;
+  /** Its plain, validated state (what projections receive). */
+  readonly plain: Plain;
+  /** The bytes to store and log: the changes as they arrived, plus any local repair change. */
+  readonly bytes: Uint8Array;
+  readonly changeHash: string | null;
+  /** The actor of the (last) incoming change. */
+  readonly actor: string;
+  /** The peer it came from (a unit id, or `hq`). */
+  readonly fromUnit: string;
+  readonly options?: WriteOptions;
 }
 
 export type RemoteResult =
@@ -86,6 +114,8 @@ interface PendingWrite {
   readonly plain: Plain;
   readonly origin: 'local' | 'remote';
   readonly changeUnit: string;
+  /** The Automerge actor of the change when it is not this process's (a remote change). */
+  readonly actor?: string;
   readonly options: WriteOptions | undefined;
   readonly lineage: Lineage;
   readonly resolve: () => void;
@@ -125,6 +155,8 @@ export class DocumentStore {
   readonly #cacheSize: number;
   readonly #compactAfter: number;
   readonly #clock: () => Date;
+  readonly #chainOwner: boolean;
+  readonly #afterCommit: (() => Promise<void> | undefined) | undefined;
   readonly #cache = new Map<string, CacheEntry>();
   /** Created documents whose first write has not committed yet: their bytes and plain value, not materialised. */
   readonly #created = new Map<string, { bytes: Uint8Array; plain: Plain; lineage: Lineage }>();
@@ -164,6 +196,8 @@ export class DocumentStore {
     this.#cacheSize = Math.max(1, options.cacheSize ?? 500);
     this.#compactAfter = Math.max(2, options.compactAfterChunks ?? 16);
     this.#clock = options.clock ?? (() => new Date());
+    this.#chainOwner = options.chainOwner ?? false;
+    this.#afterCommit = options.afterCommit;
     this.actorId = randomBytes(16).toString('hex');
     for (const projection of this.#projections) {
       for (const type of projection.types)
@@ -416,6 +450,49 @@ export class DocumentStore {
     }).then(() => ({ status: 'applied', heads }));
   }
 
+  /**
+   * The inbox's serial section (`Inbox` in inbox.ts): runs `merge` synchronously on the document's
+   * current state (no other write to it can interleave) and queues what it returns as one remote write
+   * that stores `bytes`, the change bytes that arrived, never a re-save of the history. `merge` must
+   * not use `current.doc` after handing back a document derived from it; it returns undefined to write
+   * nothing. Resolves once the write is durable. Throws `DocumentInvalidError` when the local copy is
+   * unreadable.
+   */
+  mergeIncoming(
+    id: string,
+    merge: (current: Readonly<{ doc: A.Doc<Plain>; plain: Plain }> | undefined) => IncomingWrite | undefined,
+  ): Promise<void> | undefined {
+    this.#assertOpen();
+    const type = parseDocId(id)?.type;
+    if (type === undefined) throw new DocumentInvalidError(`${id} is not a document id`);
+    const entry = this.#entry(id);
+    const result = merge(entry);
+    if (result === undefined) return undefined;
+    let target = entry;
+    if (target === undefined) {
+      target = { doc: result.doc, plain: result.plain, lineage: { failed: false } };
+      this.#remember(id, target);
+    } else {
+      target.doc = result.doc;
+      target.plain = result.plain;
+    }
+    return this.#enqueue(target, {
+      docId: id,
+      type,
+      bytes: result.bytes,
+      changeHash: result.changeHash,
+      origin: 'remote',
+      changeUnit: result.fromUnit,
+      actor: result.actor,
+      options: result.options,
+    });
+  }
+
+  /** Whether this store writes schema migrations of a document (see `chainOwner`). */
+  ownsDocument(plain: { readonly unitId?: unknown }): boolean {
+    return plain.unitId === this.unitId || (plain.unitId === 'chain' && this.#chainOwner);
+  }
+
   /** Resolves once every write queued so far is committed (or failed). */
   flush(): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
@@ -539,6 +616,13 @@ export class DocumentStore {
     let plain = toPlain(doc) as Plain;
     const type = parseDocId(id)?.type;
     let checked = validateDocument(plain, type);
+    if (!checked.ok && checked.needsMigration && !this.ownsDocument(plain)) {
+      // Another replica owns this document: migrate a copy for reading, keep the history as it is.
+      const copy = this.#migrate(A.clone(doc), plain);
+      plain = toPlain(copy) as Plain;
+      A.free(copy);
+      checked = validateDocument(plain, type);
+    }
     if (!checked.ok && checked.needsMigration) {
       doc = this.#migrate(doc, plain);
       plain = toPlain(doc) as Plain;
@@ -726,7 +810,7 @@ export class DocumentStore {
         })();
         this.#commits++;
         this.#committedWrites += batch.length;
-        for (const write of batch) write.resolve();
+        this.#acknowledge(batch);
       } catch (error) {
         this.#log.warn(
           { err: error, writes: batch.length },
@@ -743,6 +827,7 @@ export class DocumentStore {
 
   /** After a failed batch: commit each write alone, so only the bad one (and later writes to its document) fail. */
   #retryOneByOne(batch: PendingWrite[]): void {
+    const committed: PendingWrite[] = [];
     for (const write of batch) {
       if (write.lineage.failed) {
         write.options?.onRollback?.();
@@ -753,12 +838,32 @@ export class DocumentStore {
         this.#db.transaction(() => this.#write(write))();
         this.#commits++;
         this.#committedWrites++;
-        write.resolve();
+        committed.push(write);
       } catch (error) {
         this.#fail(write);
         write.reject(error);
       }
     }
+    this.#acknowledge(committed);
+  }
+
+  /** Resolves committed writes, after the `afterCommit` hook when there is one. */
+  #acknowledge(writes: readonly PendingWrite[]): void {
+    if (writes.length === 0) return;
+    const after = this.#afterCommit?.();
+    if (after === undefined) {
+      for (const write of writes) write.resolve();
+      return;
+    }
+    after.then(
+      () => {
+        for (const write of writes) write.resolve();
+      },
+      (error: unknown) => {
+        this.#log.error({ err: error }, 'a commit could not be completed');
+        for (const write of writes) write.reject(error);
+      },
+    );
   }
 
   /**
@@ -795,7 +900,7 @@ export class DocumentStore {
       changeHash: write.changeHash,
       heads: write.heads.join(','),
       unitId: write.changeUnit,
-      actor: this.actorId,
+      actor: write.actor ?? this.actorId,
       origin: write.origin,
       bytes: write.bytes,
       at,

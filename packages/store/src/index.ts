@@ -11,3 +11,4 @@ export * from './projection.ts';
 export * from './sqlite-storage.ts';
 export * from './storage-adapter.ts';
 export * from './store-schema.ts';
+export * from './wal-checkpointer.ts';

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { PiiField } from '@gymedge/crdt-schema';
 import type { Database, Statement } from 'better-sqlite3';
+import type { ErasureEntry } from './erasure-register.ts';
 
 const VERSION = 1;
 const IV = 12;
@@ -23,8 +24,12 @@ export class PiiVault {
   readonly #delete: Statement<[string]>;
   readonly #erasure: Statement<[string, string, string]>;
   readonly #erased: Statement<[string], { erased_at: string }>;
+  readonly #allErased: Statement<[], { member_id: string; erased_at: string; actor: string }>;
+  /** Erasures made by `destroy` whose transaction may not have committed yet. */
+  #erasing: ErasureEntry[] = [];
 
   constructor(db: Database) {
+    this.#allErased = db.prepare('SELECT member_id, erased_at, actor FROM erasures ORDER BY erased_at');
     this.#get = db.prepare('SELECT key FROM member_keys WHERE member_id = ?');
     this.#insert = db.prepare(
       'INSERT OR IGNORE INTO member_keys (member_id, key, created_at) VALUES (?, ?, ?)',
@@ -92,8 +97,27 @@ export class PiiVault {
   destroy(memberId: string, actorId: string, at: string): void {
     this.#delete.run(memberId);
     this.#erasure.run(memberId, at, actorId);
+    this.#erasing.push({ memberId, erasedAt: at, actor: actorId });
     this.#keys.delete(memberId);
     this.#pending.delete(memberId);
+  }
+
+  /**
+   * The erasures `destroy` made since the last call whose transaction committed (asked right after a
+   * commit; a rolled-back one is not in the database and is dropped). The unit then appends them to
+   * the erasure register and truncates the WAL before the erasure is acknowledged.
+   */
+  takeCommittedErasures(): ErasureEntry[] {
+    const taken = this.#erasing;
+    this.#erasing = [];
+    return taken.filter((entry) => this.#erased.get(entry.memberId)?.erased_at === entry.erasedAt);
+  }
+
+  /** Every erasure this database records. */
+  erasures(): ErasureEntry[] {
+    return this.#allErased
+      .all()
+      .map((row) => ({ memberId: row.member_id, erasedAt: row.erased_at, actor: row.actor }));
   }
 
   erasedAt(memberId: string): string | undefined {
