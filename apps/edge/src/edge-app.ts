@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { deterministicDocId } from '@gymedge/crdt-schema';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import type { HealthReport } from './api/health.ts';
-import { buildApi, hashPassword, TokenService } from './api/index.ts';
+import { ensureOwnerAccount } from './api/bootstrap-owner.ts';
+import { checkUnitHealth, type HealthReport } from './api/health.ts';
+import { buildApi, TokenService } from './api/index.ts';
+import { SqliteRevocations } from './api/revocations.ts';
 import { screenRoutes } from './api/routes/screens.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { VERSION } from './paths.ts';
@@ -31,6 +33,8 @@ export interface RunningEdge {
   readonly app: FastifyInstance;
   /** Set when this start created the first owner account: shown once, never stored in clear. */
   readonly createdAdmin?: { login: string; password: string };
+  /** Set when a password was given but the unit's owner already has another one: it was not applied. */
+  readonly adminPasswordIgnored?: { login: string };
   stop(): Promise<void>;
 }
 
@@ -48,35 +52,30 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       logger.info({ projection: name, done, total }, 'rebuilding projection'),
   });
   try {
-    const createdAdmin = await ensureOwnerAccount(unit, options.adminPassword);
+    const bootstrap = await ensureOwnerAccount(unit, options.unitId, options.adminPassword);
+    const createdAdmin =
+      bootstrap.kind === 'created' ? { login: bootstrap.login, password: bootstrap.password } : undefined;
     const registry = new Registry();
     registerStoreMetrics(registry, unit);
-    const health = (): HealthReport => {
-      const stats = unit.store.stats();
-      const reasons: string[] = [];
-      if (stats.quarantined > 0) reasons.push(`${stats.quarantined} change(s) in quarantine need a look`);
-      return {
-        status: 'ok',
+    // /health writes one row and one file: a unit whose disk went read-only or full answers 503.
+    const probe = unit.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('health_probe', ?)");
+    const health = (): HealthReport =>
+      checkUnitHealth({
         unitId: options.unitId,
         version: VERSION,
-        uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        storage: {
-          ok: true,
-          path: dir,
-          documents: stats.documents,
-          quarantined: stats.quarantined,
-          pendingWrites: stats.pendingWrites,
-          sizeBytes: unit.sizeBytes(),
-        },
-        sync: { state: 'not_configured', pendingChanges: stats.changeLogSize },
-        ...(reasons.length > 0 ? { reasons } : {}),
-      };
-    };
+        startedAt: started,
+        dir,
+        stats: () => unit.store.stats(),
+        sizeBytes: () => unit.sizeBytes(),
+        writeProbe: () => probe.run(new Date().toISOString()),
+        sharedLogins: () => unit.accounts.sharedLogins(),
+      });
     const app = await buildApi({
       unitId: options.unitId,
       version: VERSION,
       members: unit.members,
       accounts: unit.accounts,
+      revocations: new SqliteRevocations(unit.db),
       tokens: new TokenService({
         secret: tokenSecret(dir),
         unitId: options.unitId,
@@ -100,6 +99,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       unit,
       app,
       ...(createdAdmin === undefined ? {} : { createdAdmin }),
+      ...(bootstrap.kind === 'password-ignored' ? { adminPasswordIgnored: { login: bootstrap.login } } : {}),
       stop: () => {
         stopping ??= (async () => {
           await app.close();
@@ -119,31 +119,4 @@ function tokenSecret(dir: string): Uint8Array {
   const path = join(dir, 'token.key');
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-}
-
-/**
- * A unit with no active owner account gets one, `admin`, with the given password or a generated one that
- * is returned once for the operator to note. Once staff sync from HQ, this happens only on the very
- * first unit of a chain.
- */
-async function ensureOwnerAccount(
-  unit: UnitStore,
-  password?: string,
-): Promise<{ login: string; password: string } | undefined> {
-  if (unit.accounts.hasActive('owner')) return undefined;
-  const clear = password ?? randomBytes(12).toString('base64url');
-  // The same id on every unit, so that the first owner of a chain is one account once units sync.
-  await unit.store.create(
-    'staff',
-    {
-      name: 'Administrador',
-      login: 'admin',
-      role: 'owner',
-      units: ['*'],
-      passwordHash: await hashPassword(clear),
-      active: true,
-    },
-    { id: deterministicDocId('staff', 'bootstrap-owner') },
-  );
-  return { login: 'admin', password: clear };
 }

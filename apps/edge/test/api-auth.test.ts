@@ -92,7 +92,7 @@ describe('POST /api/v1/auth/login', () => {
 
   test('a deactivated account is refused with 403 (only after a correct password)', async () => {
     h = await createHarness();
-    h.accounts.update(h.byRole.staff.id, { active: false });
+    await h.accounts.update(h.byRole.staff.id, { active: false });
     expect(expectProblem(await login(h, { login: 'staff@example.com', password: 'nope' }), 401)).toBeTruthy();
     const problem = expectProblem(await login(h, { login: 'staff@example.com', password: PASSWORD }), 403);
     expect(problem.detail).toMatch(/deactivated/);
@@ -100,7 +100,7 @@ describe('POST /api/v1/auth/login', () => {
 
   test('an account of another unit is refused with 403; a chain-wide (*) account is let in', async () => {
     h = await createHarness();
-    h.accounts.update(h.byRole.manager.id, { units: [OTHER_UNIT] });
+    await h.accounts.update(h.byRole.manager.id, { units: [OTHER_UNIT] });
     const problem = expectProblem(await login(h, { login: 'manager@example.com', password: PASSWORD }), 403);
     expect(problem.detail).toContain('sp-paulista');
     expect((await login(h, { login: 'owner@example.com', password: PASSWORD })).statusCode).toBe(200);
@@ -135,9 +135,77 @@ describe('POST /api/v1/auth/login', () => {
     expect((await login(h, { login: 'manager@example.com', password: PASSWORD })).statusCode).toBe(200);
     // Other routes are not rate limited.
     for (let i = 0; i < 30; i++) expect((await h.app.inject({ url: '/health' })).statusCode).toBe(200);
-    const metrics = await h.app.inject({ url: '/metrics' });
+    const metrics = await h.app.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${await h.tokenFor('owner')}` },
+    });
     expect(metrics.body).toMatch(/gymedge_auth_logins_total\{outcome="rate_limited"\} 1/);
     expect(metrics.body).toMatch(/gymedge_auth_logins_total\{outcome="invalid"\} 10/);
+  });
+});
+
+describe('sign-in budgets stop a password spray before argon2 runs', () => {
+  test('one address trying many logins is stopped after its budget, in microseconds', async () => {
+    h = await createHarness({
+      api: {
+        loginBudget: {
+          perAddress: { max: 30, timeWindowMs: 60_000 },
+          global: { perSecond: 1000, burst: 1000 },
+        },
+      },
+    });
+    for (let i = 0; i < 30; i++) {
+      expect((await login(h, { login: `ghost${i}@example.com`, password: 'x' })).statusCode).toBe(401);
+    }
+    const started = performance.now();
+    const limited = await login(h, { login: 'staff@example.com', password: PASSWORD });
+    const took = performance.now() - started;
+    expect(expectProblem(limited, 429).detail).toMatch(/from this address/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // No argon2 check ran (one costs ~14 ms).
+    expect(took).toBeLessThan(8);
+    // Another address is not affected.
+    const elsewhere = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '10.1.1.1',
+      payload: { login: 'staff@example.com', password: PASSWORD },
+    });
+    expect(elsewhere.statusCode).toBe(200);
+  });
+
+  test('300 bogus logins from 300 addresses spend at most the unit budget of password checks, and members are still served', async () => {
+    h = await createHarness();
+    const harness = h;
+    const token = await harness.tokenFor('staff');
+    const started = performance.now();
+    const storm = Array.from({ length: 300 }, (_, i) =>
+      harness.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: `10.9.${Math.floor(i / 250)}.${i % 250}`,
+        payload: { login: `spray${i}@example.com`, password: 'Winter2026!' },
+      }),
+    );
+    const readStarted = performance.now();
+    const read = await harness.app.inject({
+      url: `/api/v1/members/${harness.ownMemberId}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const readMs = performance.now() - readStarted;
+    const answers = await Promise.all(storm);
+    const elapsedS = (performance.now() - started) / 1000;
+    const checked = answers.filter((r) => r.statusCode === 401).length;
+    const limited = answers.filter((r) => r.statusCode === 429).length;
+    expect(checked + limited).toBe(300);
+    // Default budget: 20 checks a second, burst 20.
+    expect(checked).toBeLessThanOrEqual(20 + Math.ceil(elapsedS * 20) + 1);
+    expect(limited).toBeGreaterThan(250);
+    expect(answers.find((r) => r.statusCode === 429)?.json().detail).toMatch(
+      /too many sign-in attempts right now/,
+    );
+    expect(read.statusCode).toBe(200);
+    expect(readMs).toBeLessThan(1000);
   });
 });
 
@@ -166,7 +234,58 @@ describe('bearer tokens', () => {
     });
     const { token } = await otherUnit.issue(h.byRole.owner);
     const problem = expectProblem(await me(h, token), 401);
-    expect(problem.detail).toMatch(/another unit/);
+    expect(problem.detail).toMatch(/issued by unit rj-copacabana, and this is unit sp-paulista/);
+  });
+
+  test('a token of another unit signed with that unit’s own key says so, not just "not valid"', async () => {
+    h = await createHarness();
+    const otherUnit = new TokenService({ secret: new Uint8Array(32).fill(7), unitId: OTHER_UNIT });
+    const { token } = await otherUnit.issue(h.byRole.owner);
+    const problem = expectProblem(await me(h, token), 401);
+    expect(problem.detail).toMatch(/issued by unit rj-copacabana.*sign in at this unit/);
+  });
+
+  test('signing out ends the session: its token and every token refreshed from it', async () => {
+    h = await createHarness();
+    const signIn = async () =>
+      (await login(h as Harness, { login: 'staff@example.com', password: PASSWORD })).json().token as string;
+    const first = await signIn();
+    const other = await signIn();
+    const refreshed = (
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { authorization: `Bearer ${first}` },
+      })
+    ).json().token as string;
+    const out = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: `Bearer ${first}` },
+    });
+    expect(out.statusCode).toBe(204);
+    expect(expectProblem(await me(h, first), 401).detail).toMatch(/signed out/);
+    expect(expectProblem(await me(h, refreshed), 401).detail).toMatch(/signed out/);
+    // Another sign-in of the same account is a session of its own.
+    expect((await me(h, other)).statusCode).toBe(200);
+    // The sign-out is in the unit's database: it survives a restart.
+    const { SqliteRevocations } = await import('../src/api/revocations.ts');
+    const claims = await h.tokens.verify(first);
+    expect(new SqliteRevocations(h.unit.db).isRevoked(claims.sessionId)).toBe(true);
+  });
+
+  test('changing the password ends every token issued before', async () => {
+    h = await createHarness();
+    const before = (await login(h, { login: 'manager@example.com', password: PASSWORD })).json()
+      .token as string;
+    expect((await me(h, before)).statusCode).toBe(200);
+    await h.accounts.setPassword(h.byRole.manager.id, 'a brand new passphrase');
+    expect(expectProblem(await me(h, before), 401).detail).toMatch(/password of this account was changed/);
+    expect((await login(h, { login: 'manager@example.com', password: PASSWORD })).statusCode).toBe(401);
+    const after = (
+      await login(h, { login: 'manager@example.com', password: 'a brand new passphrase' })
+    ).json().token as string;
+    expect((await me(h, after)).statusCode).toBe(200);
   });
 
   test('tampered, foreign-key, alg=none and garbage tokens are refused', async () => {
@@ -196,8 +315,8 @@ describe('bearer tokens', () => {
     h = await createHarness();
     const staff = await h.tokenFor('staff');
     const trainer = await h.tokenFor('trainer');
-    h.accounts.update(h.byRole.staff.id, { active: false });
-    h.accounts.update(h.byRole.trainer.id, { role: 'manager' });
+    await h.accounts.update(h.byRole.staff.id, { active: false });
+    await h.accounts.update(h.byRole.trainer.id, { role: 'manager' });
     expect(expectProblem(await me(h, staff), 401).detail).toMatch(/sign in again/);
     expect(expectProblem(await me(h, trainer), 401).detail).toMatch(/sign in again/);
   });

@@ -44,6 +44,7 @@ interface ProblemJson {
   detail: string;
   instance: string;
   errors?: Array<{ path: string; message: string }>;
+  conflict?: { memberId: string; field: string; name?: string };
 }
 
 /** The response is a problem+json of this status, with no stack or internals, and nothing was stored. */
@@ -52,7 +53,15 @@ function refused(response: Awaited<ReturnType<typeof send>>, status: number): Pr
   expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
   const problem = response.json() as ProblemJson;
   expect(Object.keys(problem).sort()).toEqual(
-    ['detail', 'instance', 'status', 'title', 'type', ...(problem.errors ? ['errors'] : [])].sort(),
+    [
+      'detail',
+      'instance',
+      'status',
+      'title',
+      'type',
+      ...(problem.errors ? ['errors'] : []),
+      ...(problem.conflict ? ['conflict'] : []),
+    ].sort(),
   );
   expect(problem.status).toBe(status);
   expect(response.body).not.toMatch(/\bat .+\.(ts|js):\d+|node_modules|FST_/);
@@ -286,9 +295,65 @@ describe('service errors map to statuses, and internals never leak', () => {
     }
   });
 
-  test('a duplicate e-mail is a 409 from the service', async () => {
+  test('a duplicate e-mail is a 409 from the real service, naming the member it collides with', async () => {
     const problem = refused(await send({ body: { name: 'Outra Marina', email: 'MARINA@example.com' } }), 409);
-    expect(problem.detail).toMatch(/e-mail is already registered/);
+    expect(problem.detail).toMatch(/e-mail is already registered at this unit: Marina Souza/);
+    expect(problem.conflict).toEqual({ memberId: h.ownMemberId, field: 'email', name: 'Marina Souza' });
+  });
+});
+
+describe('the real service refuses duplicates (CPF and e-mail), through the keyed-hash index', () => {
+  test('a repeated CPF, in any punctuation, is a 409 with the member; a PATCH onto it too', async () => {
+    const first = await send({ body: { name: 'Carla Dias', document: '111.444.777-35' } });
+    expect(first.statusCode).toBe(201);
+    const carla = first.json() as MemberView;
+    before = h.members.snapshot();
+    h.members.writes.length = 0;
+    const again = refused(await send({ body: { name: 'Carla D.', document: '11144477735' } }), 409);
+    expect(again.conflict).toEqual({ memberId: carla.id, field: 'document', name: 'Carla Dias' });
+    expect(again.detail).toMatch(/CPF is already registered/);
+    const onto = refused(
+      await send({
+        method: 'PATCH',
+        url: `/api/v1/members/${h.ownMemberId}`,
+        body: { document: '111.444.777-35' },
+      }),
+      409,
+    );
+    expect(onto.conflict?.memberId).toBe(carla.id);
+    // The member's own values are no conflict with itself.
+    const same = await send({
+      method: 'PATCH',
+      url: `/api/v1/members/${carla.id}`,
+      body: { document: '111.444.777-35', name: 'Carla Dias' },
+    });
+    expect(same.statusCode).toBe(200);
+  });
+
+  test('two concurrent creates with one e-mail: exactly one is stored', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        send({ body: { name: `Corrida ${String.fromCharCode(65 + i)}`, email: 'corrida@example.com' } }),
+      ),
+    );
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
+    const stored = h.unit.db
+      .prepare("SELECT count(*) AS n FROM member_index WHERE email = 'corrida@example.com'")
+      .get() as { n: number };
+    expect(stored.n).toBe(1);
+    before = h.members.snapshot();
+  });
+
+  test('an erased member frees its CPF and e-mail, and the index holds no clear value', async () => {
+    const gone = await send({ body: { name: 'Apagada Pessoa', email: 'apagada@example.com' } });
+    await h.members.erase(gone.json().id, { id: 'seed', role: 'system' });
+    expect((await send({ body: { name: 'Nova Pessoa', email: 'apagada@example.com' } })).statusCode).toBe(
+      201,
+    );
+    const hashes = h.unit.db.prepare('SELECT hash FROM member_blind').all() as Array<{ hash: string }>;
+    expect(hashes.length).toBeGreaterThan(0);
+    for (const { hash } of hashes) expect(hash).not.toMatch(/@|^\d{11}$/);
+    before = h.members.snapshot();
   });
 });
 

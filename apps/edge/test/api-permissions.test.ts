@@ -40,7 +40,7 @@ const PROTECTED: readonly RouteCase[] = [
   {
     method: 'GET',
     route: '/api/v1/members',
-    url: () => '/api/v1/members?q=mem',
+    url: () => '/api/v1/members?q=Outro%20Membro',
     allowed: ['owner', 'manager', 'staff', 'trainer', 'kiosk'],
   },
   {
@@ -63,6 +63,14 @@ const PROTECTED: readonly RouteCase[] = [
     allowed: ['owner', 'manager'],
   },
   { method: 'POST', route: '/api/v1/auth/refresh', url: () => '/api/v1/auth/refresh', allowed: ROLES },
+  {
+    method: 'POST',
+    route: '/api/v1/auth/logout',
+    // A fresh sign-in each time: logging out ends the session the token belongs to.
+    url: () => '/api/v1/auth/logout',
+    allowed: ROLES,
+  },
+  { method: 'GET', route: '/metrics', url: () => '/metrics', allowed: ['owner', 'manager'] },
   { method: 'GET', route: '/api/v1/auth/me', url: () => '/api/v1/auth/me', allowed: ROLES },
   {
     method: 'GET',
@@ -75,14 +83,14 @@ const PROTECTED: readonly RouteCase[] = [
 const PUBLIC: ReadonlyArray<{ method: Method; route: string; body?: unknown }> = [
   { method: 'GET', route: '/' },
   { method: 'GET', route: '/health' },
-  { method: 'GET', route: '/metrics' },
   { method: 'POST', route: '/api/v1/auth/login', body: { login: 'trainer@example.com', password: PASSWORD } },
 ];
 
-async function call(method: Method, url: string, token?: string, body?: unknown) {
+async function call(method: Method, url: string, token?: string, body?: unknown, remoteAddress?: string) {
   return h.app.inject({
     method,
     url,
+    ...(remoteAddress === undefined ? {} : { remoteAddress }),
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     ...(body === undefined ? {} : { payload: body as object }),
   });
@@ -91,7 +99,8 @@ async function call(method: Method, url: string, token?: string, body?: unknown)
 describe('permission matrix: every protected route × every role', () => {
   const cases = PROTECTED.flatMap((route) => ROLES.map((role) => ({ ...route, role })));
   test.each(cases)('$method $route as $role', async ({ method, url, body, allowed, role }) => {
-    const response = await call(method, await url(), await h.tokenFor(role), body);
+    // From another machine, so /metrics needs its permission (this machine may scrape without a token).
+    const response = await call(method, await url(), await h.tokenFor(role), body, '10.0.0.7');
     if (allowed.includes(role)) {
       expect([401, 403]).not.toContain(response.statusCode);
       expect(response.statusCode).toBeLessThan(400);
@@ -103,7 +112,7 @@ describe('permission matrix: every protected route × every role', () => {
   });
 
   test.each(PROTECTED)('$method $route without a token is 401', async ({ method, url, body }) => {
-    const response = await call(method, await url(), undefined, body);
+    const response = await call(method, await url(), undefined, body, '10.0.0.7');
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
   });
@@ -124,8 +133,8 @@ describe('permission matrix: every protected route × every role', () => {
     expect(new Set(documented)).toEqual(new Set(covered));
   });
 
-  test('owners and managers hold every permission but the two narrowed ones; members only their own', () => {
-    const narrowed = new Set(['members:lookup', 'members:read-own']);
+  test('owners and managers hold every permission but the narrowed ones; members only their own', () => {
+    const narrowed = new Set(['members:lookup', 'members:read-own', 'members:roster']);
     for (const [permission, roles] of Object.entries(PERMISSIONS)) {
       if (narrowed.has(permission)) expect(roles).toHaveLength(1);
       else expect(roles).toEqual(expect.arrayContaining(['owner', 'manager']));
@@ -137,7 +146,7 @@ describe('permission matrix: every protected route × every role', () => {
         .sort();
     expect(held('member')).toEqual(['auth:session', 'members:read-own']);
     expect(held('kiosk')).toEqual(['auth:session', 'members:lookup']);
-    expect(held('trainer')).toEqual(['auth:session', 'members:read']);
+    expect(held('trainer')).toEqual(['auth:session', 'members:roster']);
     expect(held('staff')).toEqual(['auth:session', 'members:read', 'members:write']);
   });
 });
@@ -168,29 +177,147 @@ describe('a kiosk', () => {
     );
   });
 
-  test('must search with at least 3 characters, and gets at most 10 redacted matches', async () => {
-    for (let i = 0; i < 12; i++) {
-      await h.members.create(
-        { name: `Kiosk Pessoa ${String.fromCharCode(65 + i)}` },
-        { id: 'seed', role: 'system' },
+  test('looks up only exact keys: a whole CPF, a full name, a member card; never prefixes, and no count', async () => {
+    const k = await createHarness();
+    try {
+      const seed = { id: 'seed', role: 'system' } as const;
+      const ana = await k.members.create(
+        { name: 'Ana Paula Lima', document: '52998224725', phone: '+5511987654321' },
+        seed,
       );
+      for (let i = 0; i < 12; i++) {
+        await k.members.create({ name: `Kiosk Pessoa ${String.fromCharCode(65 + i)}` }, seed);
+      }
+      const token = await k.tokenFor('kiosk');
+      const get = (q: string) =>
+        k.app.inject({
+          url: `/api/v1/members?q=${encodeURIComponent(q)}`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+      // Walking names, CPF prefixes and phone suffixes is refused, with the rule in words.
+      for (const walk of ['kio', 'kiosk', 'ana', '529', '52998224', '4321', '987654321']) {
+        const refused = await get(walk);
+        expect(refused.statusCode, walk).toBe(403);
+        expect(refused.json().detail, walk).toMatch(/whole CPF|full name/);
+      }
+      const list = await k.app.inject({
+        url: '/api/v1/members',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(list.statusCode).toBe(403);
+      // Exact keys find the member, redacted, without a total.
+      for (const exact of ['529.982.247-25', '52998224725', 'ana paula lima', 'Ána Paula LIMA']) {
+        const found = await get(exact);
+        expect(found.statusCode, exact).toBe(200);
+        expect(
+          found.json().items.map((m: { id: string }) => m.id),
+          exact,
+        ).toEqual([ana.id]);
+        expect(found.json().total, exact).toBeUndefined();
+        expect(found.json().items[0].document, exact).toBeUndefined();
+        expect(found.json().items[0].phone, exact).toBeUndefined();
+      }
+      expect((await get('Kiosk Pessoa')).json().items).toEqual([]);
+    } finally {
+      await k.close();
     }
-    const token = await h.tokenFor('kiosk');
-    const list = await call('GET', '/api/v1/members', token);
-    expect(list.statusCode).toBe(403);
-    expect(list.json().detail).toMatch(/at least 3 characters/);
-    expect((await call('GET', '/api/v1/members?q=ki', token)).statusCode).toBe(403);
-    const found = await call('GET', '/api/v1/members?q=kiosk&limit=200', token);
-    expect(found.statusCode).toBe(200);
-    const page = found.json();
-    expect(page.items).toHaveLength(10);
-    expect(page.total).toBe(12);
-    expect(page.nextCursor).toBeUndefined();
-    for (const item of page.items) expect(item.email ?? item.phone ?? item.document).toBeUndefined();
+  });
+
+  test('searches are rate-limited per kiosk account, before any lookup', async () => {
+    const k = await createHarness({ api: { kioskSearchesPerMinute: 5 } });
+    try {
+      const token = await k.tokenFor('kiosk');
+      const get = () =>
+        k.app.inject({
+          url: '/api/v1/members?q=Marina%20Souza',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      for (let i = 0; i < 5; i++) expect((await get()).statusCode).toBe(200);
+      const limited = await get();
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Staff are not limited by the kiosk's budget.
+      const staff = await k.app.inject({
+        url: '/api/v1/members?q=mar',
+        headers: { authorization: `Bearer ${await k.tokenFor('staff')}` },
+      });
+      expect(staff.statusCode).toBe(200);
+      k.clock.now += 61_000;
+      expect((await get()).statusCode).toBe(200);
+    } finally {
+      await k.close();
+    }
+  });
+});
+
+describe('a trainer', () => {
+  test('sees name and status, never CPF, e-mail, phone or birth date, and searches by name only', async () => {
+    const seed = { id: 'seed', role: 'system' } as const;
+    const member = await h.members.create(
+      {
+        name: 'Treino Pessoa',
+        email: 'treino@example.com',
+        document: '11144477735',
+        birthDate: '1990-04-02',
+        phone: '+5511912345678',
+      },
+      seed,
+    );
+    const token = await h.tokenFor('trainer');
+    const one = await call('GET', `/api/v1/members/${member.id}`, token);
+    expect(one.statusCode).toBe(200);
+    expect(Object.keys(one.json()).sort()).toEqual([
+      'consent',
+      'createdAt',
+      'id',
+      'name',
+      'status',
+      'unitId',
+      'updatedAt',
+    ]);
+    const page = await call('GET', '/api/v1/members?q=treino', token);
+    expect(page.statusCode).toBe(200);
+    expect(page.json().items[0]).toEqual(one.json());
+    expect((await call('GET', '/api/v1/members?q=11144477735', token)).statusCode).toBe(403);
+    expect((await call('GET', '/api/v1/members?q=treino@example.com', token)).statusCode).toBe(403);
+  });
+});
+
+describe('reads of personal data are audited', () => {
+  test('who, when, which member, which fields, for every role that reads them', async () => {
+    const seed = { id: 'seed', role: 'system' } as const;
+    const member = await h.members.create({ name: 'Auditada Pessoa', email: 'auditada@example.com' }, seed);
+    await call('GET', `/api/v1/members/${member.id}`, await h.tokenFor('staff'));
+    await call('GET', `/api/v1/members/${member.id}`, await h.tokenFor('trainer'));
+    await call('GET', '/api/v1/members?q=auditada', await h.tokenFor('manager'));
+    const rows = h.unit.audit
+      .recent(20)
+      .filter((row) => row.action === 'member.read' && (row.detail ?? '').includes(member.id));
+    const read = rows.map((row) => ({ role: row.actor_role, detail: JSON.parse(row.detail ?? '{}') }));
+    expect(read).toEqual(
+      expect.arrayContaining([
+        { role: 'staff', detail: { how: 'get', members: [member.id], fields: ['name', 'email'] } },
+        { role: 'trainer', detail: { how: 'get', members: [member.id], fields: ['name'] } },
+        { role: 'manager', detail: { how: 'search', members: [member.id], fields: ['name', 'email'] } },
+      ]),
+    );
+    for (const row of rows) {
+      expect(row.actor_id).toMatch(/^staff:/);
+      expect(Date.parse(row.at)).toBeGreaterThan(Date.now() - 60_000);
+      // The audit log never holds the personal data itself.
+      expect(row.detail).not.toContain('auditada@example.com');
+    }
   });
 });
 
 describe('routes must declare access', () => {
+  test('only the docs routes themselves are public: a route that merely starts with /api/docs is not', async () => {
+    const sneaky: FastifyPluginAsyncZod = async (app) => {
+      app.get('/api/docsecret', async () => ({ members: 'all of them' }));
+    };
+    await expect(createHarness({ importer: sneaky })).rejects.toThrow(/declares no permission/);
+  });
+
   test('a route without a permission stops the API from starting', async () => {
     const careless: FastifyPluginAsyncZod = async (app) => {
       app.get('/api/v1/imports', async () => ({ ok: true }));

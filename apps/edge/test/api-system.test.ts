@@ -1,5 +1,6 @@
+import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHarness, type Harness, healthyReport } from './support/api-harness.ts';
+import { createHarness, type Harness } from './support/api-harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,34 +10,64 @@ afterAll(async () => {
   await h.close();
 });
 
-describe('/health', () => {
-  test('200 with the report when ok, without the storage path', async () => {
-    h.setHealth(healthyReport());
+describe('/health, on the real unit', () => {
+  test('200 with the real report when ok, without the storage path', async () => {
     const response = await h.app.inject({ url: '/health' });
     expect(response.statusCode).toBe(200);
-    const { storage, ...rest } = healthyReport();
-    const { path: _path, ...publicStorage } = storage;
-    expect(response.json()).toEqual({ ...rest, storage: publicStorage });
+    const report = response.json();
+    expect(report).toMatchObject({
+      status: 'ok',
+      unitId: 'sp-paulista',
+      storage: { ok: true, quarantined: 0 },
+    });
+    expect(report.storage.documents).toBeGreaterThan(0);
+    expect(report.storage).not.toHaveProperty('path');
+    expect(report.reasons).toBeUndefined();
   });
 
-  test('503 when degraded, still with the report saying why', async () => {
-    h.setHealth({
-      ...healthyReport(),
-      status: 'degraded',
-      storage: { ...healthyReport().storage, ok: false, quarantined: 2 },
-      sync: { state: 'disconnected', pendingChanges: 17, lastSyncAt: '2026-11-25T12:00:00.000Z' },
-      reasons: ['2 remote changes are quarantined'],
-    });
-    const response = await h.app.inject({ url: '/health' });
-    expect(response.statusCode).toBe(503);
-    expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toMatchObject({
-      status: 'degraded',
-      storage: { ok: false, quarantined: 2 },
-      sync: { state: 'disconnected', pendingChanges: 17 },
-      reasons: ['2 remote changes are quarantined'],
-    });
-    h.setHealth(healthyReport());
+  test('503 when a change waits in quarantine, saying why', async () => {
+    const q = await createHarness();
+    try {
+      const result = await q.unit.store.applyRemote(
+        'member:01JD8Q6W0C5V3T2YH4N8K9M7PA',
+        new TextEncoder().encode('not automerge at all'),
+        'rj-copacabana',
+      );
+      expect(result).toMatchObject({ status: 'quarantined' });
+      const response = await q.app.inject({ url: '/health' });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.json()).toMatchObject({ status: 'degraded', storage: { quarantined: 1 } });
+      expect(response.json().reasons.join(' ')).toMatch(/1 change\(s\) in quarantine/);
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('503 when the data disk is (nearly) full', async () => {
+    const full = await createHarness({ minFreeBytes: Number.MAX_SAFE_INTEGER });
+    try {
+      const response = await full.app.inject({ url: '/health' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().storage.ok).toBe(false);
+      expect(response.json().reasons.join(' ')).toMatch(/MiB free on the data disk/);
+    } finally {
+      await full.close();
+    }
+  });
+
+  test('503 when the data folder cannot be written', async () => {
+    const gone = await createHarness();
+    try {
+      // Root ignores file modes, so take the folder away (the open database keeps working).
+      renameSync(gone.dir, `${gone.dir}-moved`);
+      const response = await gone.app.inject({ url: '/health' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().reasons.join(' ')).toMatch(/data folder cannot be written \(ENOENT\)/);
+      renameSync(`${gone.dir}-moved`, gone.dir);
+    } finally {
+      await gone.close();
+    }
   });
 
   test('the full report, with the path, needs system:read', async () => {
@@ -47,7 +78,7 @@ describe('/health', () => {
       });
     const owner = await as('owner');
     expect(owner.statusCode).toBe(200);
-    expect(owner.json().storage.path).toBe('/var/lib/gymedge/sp-paulista');
+    expect(owner.json().storage.path).toBe(h.dir);
     const staff = await as('staff');
     expect(staff.statusCode).toBe(403);
     expect(staff.json().detail).toContain('system:read');
@@ -63,7 +94,10 @@ describe('/metrics', () => {
     });
     await h.app.inject({ url: '/api/v1/members/not-an-id', headers: { authorization: `Bearer ${token}` } });
     await h.app.inject({ url: '/no/such/route' });
-    const response = await h.app.inject({ url: '/metrics' });
+    const response = await h.app.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${await h.tokenFor('manager')}` },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     const text = response.body;
@@ -79,6 +113,24 @@ describe('/metrics', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).toMatch(/gymedge_api_problems_total\{status="400",type="validation"\} 1/);
     expect(text).toContain('# TYPE gymedge_auth_logins_total counter');
+  });
+
+  test('from another machine it needs a token with system:metrics; from this machine it hides sign-in counters', async () => {
+    const remote = await h.app.inject({ url: '/metrics', remoteAddress: '10.0.0.7' });
+    expect(remote.statusCode).toBe(401);
+    const staff = await h.app.inject({
+      url: '/metrics',
+      remoteAddress: '10.0.0.7',
+      headers: { authorization: `Bearer ${await h.tokenFor('staff')}` },
+    });
+    expect(staff.statusCode).toBe(403);
+    expect(staff.json().detail).toContain('system:metrics');
+    const proxied = await h.app.inject({ url: '/metrics', headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(proxied.statusCode).toBe(401);
+    const local = await h.app.inject({ url: '/metrics' });
+    expect(local.statusCode).toBe(200);
+    expect(local.body).toContain('process_cpu_user_seconds_total');
+    expect(local.body).not.toContain('gymedge_auth_');
   });
 
   test('two APIs can share one registry', async () => {
@@ -130,11 +182,12 @@ describe('/api/docs', () => {
         'GET /metrics',
         'PATCH /api/v1/members/{id}',
         'POST /api/v1/auth/login',
+        'POST /api/v1/auth/logout',
         'POST /api/v1/auth/refresh',
         'POST /api/v1/members',
       ].sort(),
     );
-    const publicOnes = new Set(['GET /', 'GET /health', 'GET /metrics', 'POST /api/v1/auth/login']);
+    const publicOnes = new Set(['GET /', 'GET /health', 'POST /api/v1/auth/login']);
     for (const { key, operation } of operations) {
       expect(operation.tags?.length, key).toBeGreaterThan(0);
       expect(operation.summary, key).toEqual(expect.any(String));

@@ -4,7 +4,13 @@ import type { Account, AccountDirectory, Actor } from '../services/contracts.ts'
 import { mayActIn } from './auth.ts';
 import { can, OWN_PERMISSIONS, PERMISSION_NAMES, type Permission } from './permissions.ts';
 import { forbidden, unauthorized } from './problems.ts';
-import { type TokenClaims, TokenError, type TokenFailure, type TokenService } from './tokens.ts';
+import {
+  type TokenClaims,
+  TokenError,
+  type TokenFailure,
+  type TokenRevocations,
+  type TokenService,
+} from './tokens.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -12,8 +18,14 @@ declare module 'fastify' {
     permission?: Permission | readonly Permission[];
     /** For an own-records permission (`members:read-own`): the path param that must be the caller's member id. */
     ownerParam?: string;
-    /** Open to anyone without a token: health, metrics, docs, login. Must be said explicitly. */
+    /** Open to anyone without a token: health, docs, login. Must be said explicitly. */
     public?: boolean;
+    /**
+     * A protected route that a caller on this machine (loopback address) may also call without a token
+     * (`/metrics` for a local Prometheus); such a request has `request.auth === null`, and the route must
+     * then leave out whatever needs the permission.
+     */
+    loopbackWithoutToken?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in caller; set by the access hook on every non-public route. */
@@ -96,8 +108,25 @@ export interface AccessControlOptions {
   readonly unitId: string;
   readonly tokens: TokenService;
   readonly accounts: AccountDirectory;
-  /** Route prefixes served by plugins (the docs UI) that are public without saying so themselves. */
+  /**
+   * Route prefixes served by plugins (the docs UI) that are public without saying so themselves: the
+   * prefix itself and paths under it (`/api/docs`, `/api/docs/json`), never `/api/docsX`.
+   */
   readonly publicPrefixes: readonly string[];
+  /** Signed-out sessions. */
+  readonly revocations: TokenRevocations;
+}
+
+/** Is this path the prefix itself or below it (segment-wise, not character-wise)? */
+export function underPrefix(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+}
+
+/** Is the request from this machine (and not relayed by a proxy)? */
+export function fromLoopback(request: FastifyRequest): boolean {
+  const address = request.socket.remoteAddress ?? '';
+  const local = address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+  return local && request.headers['x-forwarded-for'] === undefined;
 }
 
 /** Reads and checks the bearer token, then the caller's current account, then the route's permission. */
@@ -116,8 +145,20 @@ async function authenticate(request: FastifyRequest, options: AccessControlOptio
   try {
     claims = await options.tokens.verify(token);
   } catch (error) {
-    if (error instanceof TokenError) throw unauthorized(TOKEN_MESSAGES[error.reason], true);
+    if (error instanceof TokenError) {
+      if (error.reason === 'wrong-unit' && error.claimedUnit !== undefined) {
+        throw unauthorized(
+          `This token was issued by unit ${error.claimedUnit}, and this is unit ${options.unitId}. ` +
+            'Please sign in at this unit.',
+          true,
+        );
+      }
+      throw unauthorized(TOKEN_MESSAGES[error.reason], true);
+    }
     throw error;
+  }
+  if (options.revocations.isRevoked(claims.sessionId)) {
+    throw unauthorized('You signed out of this session. Please sign in again.', true);
   }
   // Deactivating an account, or changing its role or units, takes effect at once, not at token expiry.
   const account = options.accounts.findById(claims.id);
@@ -129,6 +170,12 @@ async function authenticate(request: FastifyRequest, options: AccessControlOptio
     !mayActIn(account, options.unitId)
   ) {
     throw unauthorized('Your account changed since you signed in. Please sign in again.', true);
+  }
+  if (account.credentialStamp !== claims.credentialStamp) {
+    throw unauthorized(
+      'The password of this account was changed since you signed in. Please sign in again.',
+      true,
+    );
   }
   const actor: ApiActor = {
     id: account.id,
@@ -146,13 +193,21 @@ async function authenticate(request: FastifyRequest, options: AccessControlOptio
 export function installAccessControl(app: FastifyInstance, options: AccessControlOptions): void {
   app.decorateRequest('auth', null);
   app.addHook('onRoute', (route) => {
-    if (options.publicPrefixes.some((prefix) => route.url.startsWith(prefix))) {
+    if (options.publicPrefixes.some((prefix) => underPrefix(route.url, prefix))) {
       route.config = { ...route.config, public: true };
     }
     checkDeclaration(route);
   });
   app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config.public === true) return;
+    const config = request.routeOptions.config;
+    if (request.is404 || config.public === true) return;
+    if (
+      config.loopbackWithoutToken === true &&
+      request.headers.authorization === undefined &&
+      fromLoopback(request)
+    ) {
+      return;
+    }
     const session = await authenticate(request, options);
     request.auth = session;
     authorize(request, session.actor);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
 import type { Account, AccountDirectory } from '../services/contracts.ts';
 
@@ -43,6 +43,23 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * The password check of a directory that keeps argon2id hashes: an unknown account is checked against the
+ * dummy hash, so it takes as long as a known one.
+ */
+export async function checkPasswordHash(
+  passwordHash: string | undefined,
+  password: string,
+): Promise<boolean> {
+  const matches = await verifyPassword(passwordHash ?? (await dummyPasswordHash()), password);
+  return passwordHash !== undefined && matches;
+}
+
+/** A short fingerprint of a password hash: changes whenever the password does (see `Account.credentialStamp`). */
+export function credentialStampOf(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
+}
+
 /** May this account act in this unit (its units list holds the unit or `*`)? */
 export function mayActIn(account: Account, unitId: string): boolean {
   return account.units.includes('*') || account.units.includes(unitId);
@@ -63,9 +80,8 @@ export async function signIn(
   login: string,
   password: string,
 ): Promise<SignInResult> {
-  const account = accounts.findByLogin(login.trim().toLowerCase());
-  const passwordHash = account?.passwordHash ?? (await dummyPasswordHash());
-  const matches = await verifyPassword(passwordHash, password);
+  const account = accounts.findByLogin(login.trim().toLowerCase(), unitId);
+  const matches = await accounts.checkPassword(account, password);
   if (account === undefined || !matches) return { ok: false, reason: 'invalid' };
   if (!account.active) return { ok: false, reason: 'inactive' };
   if (!mayActIn(account, unitId)) return { ok: false, reason: 'wrong-unit' };

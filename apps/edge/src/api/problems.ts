@@ -17,6 +17,14 @@ export const Problem = z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
       .describe('one entry per invalid field'),
+    conflict: z
+      .object({
+        memberId: z.string(),
+        field: z.string().describe('document (CPF), email or externalRef'),
+        name: z.string().optional(),
+      })
+      .optional()
+      .describe('for a 409 on a repeated CPF or e-mail: the member already registered with it'),
   })
   .describe('RFC 9457 problem details (application/problem+json)');
 export type Problem = z.infer<typeof Problem>;
@@ -45,6 +53,7 @@ export class HttpProblem extends Error {
       readonly title?: string;
       readonly errors?: readonly FieldError[];
       readonly headers?: Readonly<Record<string, string>>;
+      readonly conflict?: { readonly memberId: string; readonly field: string; readonly name?: string };
     } = {},
   ) {
     super(detail);
@@ -122,7 +131,23 @@ export function toHttpProblem(error: unknown, request: FastifyRequest, bodyLimit
     });
   }
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
-  if (error instanceof ConflictError) return new HttpProblem(409, error.message);
+  if (error instanceof ConflictError) {
+    const other = error.conflictsWith;
+    return new HttpProblem(
+      409,
+      error.message,
+      other === undefined
+        ? {}
+        : {
+            slug: 'duplicate',
+            conflict: {
+              memberId: other.id,
+              field: other.field,
+              ...(other.name === undefined ? {} : { name: other.name }),
+            },
+          },
+    );
+  }
   if (error instanceof InputError) return new HttpProblem(400, error.message, { slug: 'validation' });
   if (typeof error === 'object' && error !== null && 'code' in error) {
     return frameworkProblem(error, request, bodyLimit);
@@ -145,6 +170,7 @@ export function problemBody(problem: HttpProblem, request: FastifyRequest): Prob
     detail: problem.detail,
     instance: instanceOf(request),
     ...(problem.options.errors ? { errors: [...problem.options.errors] } : {}),
+    ...(problem.options.conflict ? { conflict: { ...problem.options.conflict } } : {}),
   };
 }
 

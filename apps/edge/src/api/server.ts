@@ -21,7 +21,8 @@ import { authRoutes } from './routes/auth.ts';
 import { homeRoutes } from './routes/home.ts';
 import { memberRoutes } from './routes/members.ts';
 import { systemRoutes } from './routes/system.ts';
-import type { TokenService } from './tokens.ts';
+import { DEFAULT_LOGIN_BUDGET, type LoginBudget } from './throttle.ts';
+import { MemoryRevocations, type TokenRevocations, type TokenService } from './tokens.ts';
 import { zodValidatorCompiler } from './validation.ts';
 
 /** Routes added by another module (the CSV importer); they declare permissions like every route. */
@@ -33,6 +34,10 @@ export interface ApiOptions {
   readonly bodyLimitBytes?: number;
   /** Sign-in attempts per client address and login; default 10 per minute. */
   readonly loginRateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /** The other sign-in budgets (per address, per unit); see {@link DEFAULT_LOGIN_BUDGET}. */
+  readonly loginBudget?: Partial<Omit<LoginBudget, 'perLogin'>>;
+  /** Searches a kiosk token may make per minute; default 30. */
+  readonly kioskSearchesPerMinute?: number;
   /** Trust X-Forwarded-* from these proxies (Fastify `trustProxy`); default: trust none. */
   readonly trustProxy?: boolean | string | string[];
 }
@@ -44,6 +49,10 @@ export interface ApiDeps {
   readonly members: MemberService;
   readonly accounts: AccountDirectory;
   readonly tokens: TokenService;
+  /** Signed-out sessions; default in memory (the composition root passes the unit database's). */
+  readonly revocations?: TokenRevocations;
+  /** Milliseconds; the clock of the sign-in and search budgets (tests move it). */
+  readonly now?: () => number;
   /** Current health of the unit, computed on each `/health` call (keep it cheap). */
   readonly health: () => HealthReport;
   /** The registry `/metrics` exposes; the API adds default process metrics and its own. */
@@ -119,12 +128,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser(['text/plain']);
 
   const metrics = createApiMetrics(deps.metrics);
+  const revocations = deps.revocations ?? new MemoryRevocations(deps.now);
   installProblemHandling(app, metrics, bodyLimit);
   installAccessControl(app, {
     unitId: deps.unitId,
     tokens: deps.tokens,
     accounts: deps.accounts,
     publicPrefixes: [DOCS_PREFIX],
+    revocations,
   });
   installRequestTiming(app, metrics);
   app.addHook('onSend', async (request, reply, payload) => {
@@ -153,10 +164,22 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       accounts: deps.accounts,
       tokens: deps.tokens,
       metrics,
-      loginRateLimit: deps.options?.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },
+      loginBudget: {
+        ...DEFAULT_LOGIN_BUDGET,
+        ...deps.options?.loginBudget,
+        perLogin: deps.options?.loginRateLimit ?? DEFAULT_LOGIN_BUDGET.perLogin,
+      },
+      revocations,
+      ...(deps.now === undefined ? {} : { now: deps.now }),
     }),
   );
-  await app.register(memberRoutes({ members: deps.members }));
+  await app.register(
+    memberRoutes({
+      members: deps.members,
+      searchesPerMinute: deps.options?.kioskSearchesPerMinute ?? 30,
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+    }),
+  );
   if (deps.importer) await app.register(deps.importer);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;

@@ -1,6 +1,6 @@
 import { randomUUID, webcrypto } from 'node:crypto';
 import { Role } from '@gymedge/crdt-schema';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
 /** The account a token speaks for. */
@@ -10,6 +10,8 @@ export interface TokenSubject {
   readonly role: Role;
   /** For role `member`: the member the account belongs to. */
   readonly memberId?: string;
+  /** The account's credential stamp when the token was issued: a password change ends the token. */
+  readonly credentialStamp: string;
 }
 
 /** What a verified token says. Times are seconds since the epoch, as in JWT. */
@@ -19,6 +21,8 @@ export interface TokenClaims extends TokenSubject {
   readonly authTime: number;
   readonly issuedAt: number;
   readonly expiresAt: number;
+  /** The sign-in this token belongs to; refreshes keep it, and logging out revokes it (every token of it). */
+  readonly sessionId: string;
 }
 
 export interface IssuedToken {
@@ -32,8 +36,36 @@ export type TokenFailure = 'expired' | 'wrong-unit' | 'session-too-old' | 'inval
 
 export class TokenError extends Error {
   override readonly name = 'TokenError';
-  constructor(readonly reason: TokenFailure) {
+  constructor(
+    readonly reason: TokenFailure,
+    /** For `wrong-unit`: the unit the token says it is for (unverified, only to say so). */
+    readonly claimedUnit?: string,
+  ) {
     super(`token refused: ${reason}`);
+  }
+}
+
+/**
+ * Sessions ended before their tokens expire (sign-out). Kept by session id until the session could no
+ * longer be refreshed anyway, so the list stays small.
+ */
+export interface TokenRevocations {
+  /** Ends every token of this session; `until` is seconds since the epoch after which it may be forgotten. */
+  revoke(sessionId: string, until: number): void;
+  isRevoked(sessionId: string): boolean;
+}
+
+/** Revocations in memory (tests, or a unit without a database); lost on restart. */
+export class MemoryRevocations implements TokenRevocations {
+  readonly #until = new Map<string, number>();
+  constructor(private readonly now: () => number = Date.now) {}
+  revoke(sessionId: string, until: number): void {
+    this.#until.set(sessionId, until);
+    const now = this.now() / 1000;
+    for (const [id, end] of this.#until) if (end < now) this.#until.delete(id);
+  }
+  isRevoked(sessionId: string): boolean {
+    return this.#until.has(sessionId);
   }
 }
 
@@ -61,6 +93,8 @@ const Payload = z.object({
   auth_time: z.number().int(),
   iat: z.number().int(),
   exp: z.number().int(),
+  sid: z.string().min(1),
+  cst: z.string(),
 });
 
 /**
@@ -101,15 +135,20 @@ export class TokenService {
     return Math.floor(this.#now() / 1000);
   }
 
-  /** Issues a token; pass the `authTime` of the session being refreshed, or nothing for a new sign-in. */
-  async issue(subject: TokenSubject, authTime?: number): Promise<IssuedToken> {
+  /** Issues a token; pass the session being refreshed (its start and id), or nothing for a new sign-in. */
+  async issue(
+    subject: TokenSubject,
+    session?: { readonly authTime: number; readonly sessionId: string },
+  ): Promise<IssuedToken> {
     const now = this.#seconds();
-    const sessionStart = authTime ?? now;
+    const sessionStart = session?.authTime ?? now;
     const expiresAt = Math.min(now + this.ttlSeconds, sessionStart + this.maxSessionSeconds);
     const token = await new SignJWT({
       role: subject.role,
       unit: this.#unitId,
       auth_time: sessionStart,
+      sid: session?.sessionId ?? randomUUID(),
+      cst: subject.credentialStamp,
       ...(subject.memberId ? { memberId: subject.memberId } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -132,6 +171,20 @@ export class TokenService {
     return claims;
   }
 
+  /** The unit an unverified token claims to be for, or undefined when it cannot be read. */
+  #claimedUnit(token: string): string | undefined {
+    try {
+      const payload = decodeJwt(token);
+      const unit = payload.unit;
+      if (typeof unit === 'string' && /^[a-z0-9-]{1,64}$/.test(unit)) return unit;
+      const aud = typeof payload.aud === 'string' ? payload.aud : undefined;
+      const fromAudience = aud?.match(/^gymedge-unit:([a-z0-9-]{1,64})$/)?.[1];
+      return fromAudience;
+    } catch {
+      return undefined;
+    }
+  }
+
   async #verifySignature(token: string): Promise<TokenClaims> {
     let payload: unknown;
     try {
@@ -148,13 +201,17 @@ export class TokenService {
         error instanceof errors.JWTClaimValidationFailed &&
         (error.claim === 'aud' || error.claim === 'iss')
       ) {
-        throw new TokenError('wrong-unit');
+        throw new TokenError('wrong-unit', this.#claimedUnit(token));
       }
+      // Each unit signs with its own key, so another unit's token fails on its signature: say so when its
+      // (unverified) claims name another unit, rather than a bare "not valid".
+      const claimed = this.#claimedUnit(token);
+      if (claimed !== undefined && claimed !== this.#unitId) throw new TokenError('wrong-unit', claimed);
       throw new TokenError('invalid');
     }
     const parsed = Payload.safeParse(payload);
     if (!parsed.success || parsed.data.unit !== this.#unitId) throw new TokenError('invalid');
-    const { sub, role, unit, memberId, auth_time, iat, exp } = parsed.data;
+    const { sub, role, unit, memberId, auth_time, iat, exp, sid, cst } = parsed.data;
     const claims: TokenClaims = {
       id: sub,
       role,
@@ -162,6 +219,8 @@ export class TokenService {
       authTime: auth_time,
       issuedAt: iat,
       expiresAt: exp,
+      sessionId: sid,
+      credentialStamp: cst,
       ...(memberId ? { memberId } : {}),
     };
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) {

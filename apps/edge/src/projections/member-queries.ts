@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { digitsOnly, foldText } from '../domain/text.ts';
 import { InputError } from '../services/contracts.ts';
-import type { MemberRow } from './members.ts';
+import { type BlindField, BlindIndex, type MemberRow } from './members.ts';
 
 export interface MemberQuery {
   readonly q?: string | undefined;
@@ -22,24 +22,54 @@ type Mode = 'all' | 'name' | 'digits' | 'email';
  * Member search over the read model, in keyset pages ordered by folded name:
  * - words → FTS5 prefix match on every word (`jo silv` finds João da Silva);
  * - 3+ digits → CPF prefix, phone prefix (with area code) or phone suffix (the last digits);
- * - text with `@` → e-mail prefix.
+ * - text with `@` → e-mail prefix;
+ * - one token of letters and digits (`CS5295`) → the chain's own customer id, exact match (keyed hash).
  * Erased members are never listed.
  */
 export class MemberQueries {
   readonly #db: Database;
   readonly #byId: Statement<[string], MemberRow>;
   readonly #cache = new Map<string, Statement>();
+  readonly #blind: BlindIndex;
 
   constructor(db: Database) {
     this.#db = db;
     this.#byId = db.prepare('SELECT * FROM member_index WHERE doc_id = ?');
+    this.#blind = new BlindIndex(db);
   }
 
   byId(id: string): MemberRow | undefined {
     return this.#byId.get(id);
   }
 
+  /** Members (not erased) whose field has exactly this value, found through the keyed hash. */
+  byExact(field: BlindField, value: string, limit = 10): MemberRow[] {
+    return this.#stmt(
+      `SELECT m.* FROM member_blind b JOIN member_index m ON m.doc_id = b.doc_id
+       WHERE b.field = @field AND b.hash = @hash AND m.status != 'erased' ORDER BY m.name_key, m.doc_id LIMIT @limit`,
+    ).all({ field, hash: this.#blind.hash(field, value), limit }) as MemberRow[];
+  }
+
+  /** Members (not erased) whose whole name is this one (accents and case aside), no prefixes. */
+  byFullName(name: string, limit = 10): MemberRow[] {
+    return this.#stmt(
+      `SELECT * FROM member_index WHERE name_key = @key AND status != 'erased' ORDER BY doc_id LIMIT @limit`,
+    ).all({ key: foldText(name), limit }) as MemberRow[];
+  }
+
   search(query: MemberQuery): MemberRowsPage {
+    const text = (query.q ?? '').trim();
+    if (
+      query.cursor === undefined &&
+      /^[A-Za-z0-9_-]{3,60}$/.test(text) &&
+      /\d/.test(text) &&
+      /[A-Za-z]/.test(text)
+    ) {
+      const rows = this.byExact('externalRef', text, query.limit).filter(
+        (row) => query.status === undefined || row.status === query.status,
+      );
+      if (rows.length > 0) return { rows, total: rows.length };
+    }
     const { mode, params } = this.#plan(query.q);
     const status = query.status;
     const where: string[] = [status === undefined ? "m.status != 'erased'" : 'm.status = @status'];

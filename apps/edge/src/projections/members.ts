@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { AnyDoc, Gender, MemberDoc, PiiField } from '@gymedge/crdt-schema';
 import type { Projection } from '@gymedge/store';
 import type { Database, Statement } from 'better-sqlite3';
@@ -27,6 +28,50 @@ export interface MemberRow {
   updated_at: string;
 }
 
+/** Personal fields that must be unique at a unit or found by exact value: indexed by keyed hash. */
+export const BLIND_FIELDS = ['document', 'email', 'externalRef'] as const;
+export type BlindField = (typeof BLIND_FIELDS)[number];
+
+/**
+ * Keyed hashes (HMAC-SHA256 under a random key of this unit, kept in `meta`) of personal values, so a
+ * CPF, e-mail or the chain's customer id can be found by exact value and checked for uniqueness without
+ * another copy of the clear value. Without the key, the hashes cannot be tested against a list of CPFs.
+ */
+export class BlindIndex {
+  readonly #db: Database;
+  #key: Buffer | undefined;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  #secret(): Buffer {
+    if (this.#key !== undefined) return this.#key;
+    const read = () =>
+      this.#db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'blind_index_key'").get()
+        ?.value;
+    let value = read();
+    if (value === undefined) {
+      this.#db
+        .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('blind_index_key', ?)")
+        .run(randomBytes(32).toString('base64'));
+      value = read();
+    }
+    if (value === undefined) throw new Error('the blind index key could not be stored');
+    this.#key = Buffer.from(value, 'base64');
+    return this.#key;
+  }
+
+  /** The hash of one field's value, normalised the way the field is compared (case-folded, trimmed). */
+  hash(field: BlindField, value: string): string {
+    const normal = field === 'email' ? value.trim().toLowerCase() : value.trim().toUpperCase();
+    return createHmac('sha256', this.#secret())
+      .update(`${field}\0${normal}`)
+      .digest('base64url')
+      .slice(0, 32);
+  }
+}
+
 /**
  * `member_index` (one row per member, personal fields unsealed) and `member_fts` (FTS5 over the
  * folded name, accent- and case-insensitive, prefix search). Erased members keep a row without any
@@ -34,10 +79,14 @@ export interface MemberRow {
  */
 export class MemberProjection implements Projection {
   readonly name = 'members';
-  readonly version = 1;
+  /** 2: `member_blind`, the keyed hashes of CPF, e-mail and customer id. */
+  readonly version = 2;
   readonly types = ['member'] as const;
   readonly #vault: PiiVault;
   #db!: Database;
+  #blind!: BlindIndex;
+  #blindDelete!: Statement<[string]>;
+  #blindInsert!: Statement<[string, string, string]>;
   #upsert!: Statement<[Record<string, unknown>], { rowid: number }>;
   #ftsDelete!: Statement<[number]>;
   #ftsInsert!: Statement<[number, string]>;
@@ -81,7 +130,16 @@ export class MemberProjection implements Projection {
       CREATE INDEX IF NOT EXISTS member_by_email ON member_index (email) WHERE email IS NOT NULL;
       CREATE INDEX IF NOT EXISTS member_by_external ON member_index (external_ref) WHERE external_ref IS NOT NULL;
       CREATE VIRTUAL TABLE IF NOT EXISTS member_fts USING fts5 (name_key, tokenize = 'unicode61 remove_diacritics 2');
+      CREATE TABLE IF NOT EXISTS member_blind (
+        field TEXT NOT NULL, hash TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (field, hash, doc_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS member_blind_by_doc ON member_blind (doc_id);
     `);
+    this.#blind = new BlindIndex(db);
+    this.#blindDelete = db.prepare('DELETE FROM member_blind WHERE doc_id = ?');
+    this.#blindInsert = db.prepare(
+      'INSERT OR IGNORE INTO member_blind (field, hash, doc_id) VALUES (?, ?, ?)',
+    );
     // Without this, FTS5 keeps deleted terms in its index until a merge: an erased member's name words would linger.
     db.prepare("INSERT INTO member_fts (member_fts, rank) VALUES ('secure-delete', 1)").run();
     this.#upsert =
@@ -113,6 +171,11 @@ export class MemberProjection implements Projection {
     const phoneDigits = phone?.replace(/^\+55/, '');
     const externalRef = open('externalRef');
     const age = open('age');
+    this.#blindDelete.run(member.id);
+    for (const field of BLIND_FIELDS) {
+      const value = field === 'externalRef' ? externalRef : open(field);
+      if (value !== undefined) this.#blindInsert.run(field, this.#blind.hash(field, value), member.id);
+    }
     const row = this.#upsert.get({
       doc_id: member.id,
       unit_id: member.unitId,
@@ -143,6 +206,6 @@ export class MemberProjection implements Projection {
   }
 
   reset(): void {
-    this.#db.exec('DELETE FROM member_index; DELETE FROM member_fts;');
+    this.#db.exec('DELETE FROM member_index; DELETE FROM member_fts; DELETE FROM member_blind;');
   }
 }

@@ -15,7 +15,7 @@ import type {
   MemberView,
 } from '../domain/member.ts';
 import type { MemberQueries } from '../projections/member-queries.ts';
-import type { MemberRow } from '../projections/members.ts';
+import type { BlindField, MemberRow } from '../projections/members.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { PiiVault } from '../store/pii-vault.ts';
 import { type Actor, ConflictError, type MemberService, NotFoundError } from './contracts.ts';
@@ -38,6 +38,8 @@ export class StoreMemberService implements MemberService {
   readonly #queries: MemberQueries;
   readonly #audit: AuditLog;
   readonly #clock: () => Date;
+  /** Unique values claimed by writes not yet committed (`field\0value` → member id), so two concurrent creates with one CPF cannot both pass. */
+  readonly #claims = new Map<string, string>();
 
   constructor(deps: MemberServiceDeps) {
     this.#store = deps.store;
@@ -47,8 +49,53 @@ export class StoreMemberService implements MemberService {
     this.#clock = deps.clock ?? (() => new Date());
   }
 
+  /**
+   * Refuses a CPF or e-mail another member of this unit already has (erased members hold none): a
+   * {@link ConflictError} naming that member, so the staff can decide whether it is the same person.
+   * Returns the claims to hold until the write is durable.
+   */
+  #claimUnique(id: string, values: Partial<Record<BlindField, string | null | undefined>>): string[] {
+    const claims: string[] = [];
+    for (const field of ['document', 'email'] as const) {
+      const value = values[field];
+      if (value === undefined || value === null) continue;
+      const label = field === 'document' ? 'CPF' : 'e-mail';
+      const key = `${field}\0${field === 'email' ? value.toLowerCase() : value}`;
+      const pending = this.#claims.get(key);
+      const other =
+        this.#queries.byExact(field, value, 2).find((row) => row.doc_id !== id) ??
+        (pending !== undefined && pending !== id ? this.#queries.byId(pending) : undefined);
+      if (other !== undefined || (pending !== undefined && pending !== id)) {
+        const otherId = other?.doc_id ?? pending ?? '';
+        const name = other?.name ?? undefined;
+        throw new ConflictError(
+          `A member with this ${label} is already registered at this unit: ${name ?? 'a member'} (${otherId}). ` +
+            'If it is the same person, open that record instead.',
+          { id: otherId, field, ...(name === undefined ? {} : { name }) },
+        );
+      }
+      claims.push(key);
+    }
+    for (const key of claims) this.#claims.set(key, id);
+    return claims;
+  }
+
+  #release(claims: readonly string[]): void {
+    for (const key of claims) this.#claims.delete(key);
+  }
+
   async create(input: MemberCreateInput, actor: Actor): Promise<MemberView> {
     const id = newDocId('member');
+    const claims = this.#claimUnique(id, input);
+    try {
+      await this.#createMember(id, input, actor);
+    } finally {
+      this.#release(claims);
+    }
+    return this.#viewOrThrow(id);
+  }
+
+  async #createMember(id: DocumentId<'member'>, input: MemberCreateInput, actor: Actor): Promise<void> {
     await this.createDocument(
       id,
       {
@@ -61,7 +108,6 @@ export class StoreMemberService implements MemberService {
       piiOf(input),
       actor,
     );
-    return this.#viewOrThrow(id);
   }
 
   /**
@@ -116,16 +162,21 @@ export class StoreMemberService implements MemberService {
     if (patch.status !== undefined) changes.status = patch.status;
     if (patch.consent !== undefined) changes.consent = { ...doc.consent, ...patch.consent };
     const fields = Object.keys(patch);
-    await this.#store.update(doc.id, changes, {
-      also: () =>
-        this.#audit.append({
-          actorId: actor.id,
-          actorRole: actor.role,
-          action: 'member.update',
-          target: id,
-          detail: { fields },
-        }),
-    });
+    const claims = this.#claimUnique(doc.id, { document: patch.document, email: patch.email });
+    try {
+      await this.#store.update(doc.id, changes, {
+        also: () =>
+          this.#audit.append({
+            actorId: actor.id,
+            actorRole: actor.role,
+            action: 'member.update',
+            target: id,
+            detail: { fields },
+          }),
+      });
+    } finally {
+      this.#release(claims);
+    }
     return this.#viewOrThrow(id);
   }
 
@@ -184,6 +235,34 @@ export class StoreMemberService implements MemberService {
       total: page.total,
       ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
     };
+  }
+
+  lookup(
+    key: { readonly kind: 'document' | 'externalRef' | 'name'; readonly value: string },
+    limit: number,
+  ): MemberView[] {
+    const rows =
+      key.kind === 'name'
+        ? this.#queries.byFullName(key.value, limit)
+        : this.#queries.byExact(key.kind, key.value, limit);
+    return rows.map(toView);
+  }
+
+  auditRead(
+    actor: Actor,
+    read: { readonly how: string; readonly members: readonly string[]; readonly fields: readonly string[] },
+  ): void {
+    if (read.members.length === 0 || read.fields.length === 0) return;
+    this.#audit.append(
+      {
+        actorId: actor.id,
+        actorRole: actor.role,
+        action: 'member.read',
+        ...(read.members.length === 1 ? { target: read.members[0] } : {}),
+        detail: { how: read.how, members: [...read.members], fields: [...read.fields] },
+      },
+      this.#clock().toISOString(),
+    );
   }
 
   #existing(id: string): MemberDoc {

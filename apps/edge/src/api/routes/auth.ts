@@ -1,5 +1,4 @@
 import { Role } from '@gymedge/crdt-schema';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Account, AccountDirectory } from '../../services/contracts.ts';
@@ -8,7 +7,8 @@ import { MAX_PASSWORD_LENGTH, signIn } from '../auth.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { PERMISSION_NAMES, permissionsOf } from '../permissions.ts';
 import { forbidden, HttpProblem, problemResponses, unauthorized } from '../problems.ts';
-import type { TokenService } from '../tokens.ts';
+import { type LoginBudget, LoginThrottle } from '../throttle.ts';
+import type { TokenRevocations, TokenService } from '../tokens.ts';
 
 /** What the sign-in routes need. */
 export interface AuthRoutesDeps {
@@ -16,8 +16,11 @@ export interface AuthRoutesDeps {
   readonly accounts: AccountDirectory;
   readonly tokens: TokenService;
   readonly metrics: ApiMetrics;
-  /** Sign-in attempts allowed per client address and login in each window. */
-  readonly loginRateLimit: { readonly max: number; readonly timeWindowMs: number };
+  /** How many sign-ins may spend a password check: per address and login, per address, per unit. */
+  readonly loginBudget: LoginBudget;
+  readonly revocations: TokenRevocations;
+  /** Milliseconds; the budgets' clock (tests move it). */
+  readonly now?: () => number;
 }
 
 const LoginBody = z.strictObject({
@@ -55,43 +58,50 @@ function summary(account: Account): z.infer<typeof AccountSummary> {
   };
 }
 
-/** Rate-limit key: client address plus the login tried, so one person's typos never lock out another. */
-function loginKey(request: FastifyRequest): string {
-  const body = request.body;
-  const login = typeof body === 'object' && body !== null ? Reflect.get(body, 'login') : undefined;
-  return `${request.ip}|${typeof login === 'string' ? login : ''}`;
+const REFUSALS = {
+  login: 'Too many sign-in attempts for this login from this address.',
+  address: 'Too many sign-in attempts from this address.',
+  unit: 'This unit is receiving too many sign-in attempts right now.',
+} as const;
+
+function inWords(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }
 
-/** `POST /api/v1/auth/login`, `POST /api/v1/auth/refresh`, `GET /api/v1/auth/me`. */
+/** `POST /api/v1/auth/login`, `/refresh`, `/logout`, `GET /api/v1/auth/me`. */
 export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
+  const throttle = new LoginThrottle(deps.loginBudget, deps.now);
   return async (app) => {
     app.post(
       '/api/v1/auth/login',
       {
-        config: {
-          public: true,
-          rateLimit: {
-            max: deps.loginRateLimit.max,
-            timeWindow: deps.loginRateLimit.timeWindowMs,
-            keyGenerator: loginKey,
-            onExceeded: () => deps.metrics.logins.inc({ outcome: 'rate_limited' }),
-            errorResponseBuilder: (_request, context) =>
-              new HttpProblem(
-                429,
-                `Too many sign-in attempts for this login. Please wait ${context.after} and try again.`,
-              ),
-          },
-        },
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Sign in with login and password',
-          description: `Returns a bearer token valid for ${Math.round(deps.tokens.ttlSeconds / 60)} minutes.`,
+          description:
+            `Returns a bearer token valid for ${Math.round(deps.tokens.ttlSeconds / 60)} minutes. ` +
+            `At most ${deps.loginBudget.perLogin.max} attempts per address and login and ` +
+            `${deps.loginBudget.perAddress.max} per address in ${Math.round(deps.loginBudget.perAddress.timeWindowMs / 1000)} s, ` +
+            `and ${deps.loginBudget.global.perSecond} password checks a second for the whole unit; beyond that a 429 with Retry-After, before any password is checked.`,
           security: [],
           body: LoginBody,
           response: { 200: TokenResponse, ...problemResponses(400, 401, 403, 429) },
         },
       },
       async (request) => {
+        // Every budget is checked before the argon2 check: a refused attempt costs microseconds, not 14 ms.
+        const refusal = throttle.admit(request.ip, request.body.login);
+        if (refusal !== undefined) {
+          deps.metrics.logins.inc({ outcome: 'rate_limited' });
+          const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+          throw new HttpProblem(
+            429,
+            `${REFUSALS[refusal.scope]} Please wait ${inWords(refusal.retryAfterMs)} and try again.`,
+            { headers: { 'retry-after': String(seconds) } },
+          );
+        }
         const result = await signIn(deps.accounts, deps.unitId, request.body.login, request.body.password);
         if (!result.ok) {
           deps.metrics.logins.inc({ outcome: result.reason.replace('-', '_') });
@@ -124,8 +134,29 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { account, claims } = sessionOf(request);
-        const issued = await deps.tokens.issue(account, claims.authTime);
+        const issued = await deps.tokens.issue(account, claims);
         return { ...issued, tokenType: 'Bearer' as const, account: summary(account) };
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/logout',
+      {
+        config: { permission: 'auth:session' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out: end this session',
+          description:
+            'Every token of this sign-in (including ones obtained by refreshing it) stops working at once. ' +
+            'Changing the password ends every session of the account.',
+          response: { 204: z.undefined().describe('signed out') },
+        },
+      },
+      async (request, reply) => {
+        const { claims } = sessionOf(request);
+        deps.revocations.revoke(claims.sessionId, claims.authTime + deps.tokens.maxSessionSeconds);
+        request.log.info({ accountId: claims.id }, 'signed out');
+        return reply.code(204).send();
       },
     );
 

@@ -9,7 +9,10 @@ export interface SystemRoutesDeps {
   readonly registry: Registry;
 }
 
-/** `/health` and `/metrics` (public, for load balancers and Prometheus) and the full health report. */
+/** Metric families only `system:metrics` may read: sign-in outcomes tell an attacker how guessing goes. */
+const SENSITIVE_METRICS = /^(# (HELP|TYPE) )?gymedge_auth_/;
+
+/** `/health` (public, for load balancers), `/metrics` (Prometheus) and the full health report. */
 export function systemRoutes(deps: SystemRoutesDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -49,11 +52,14 @@ export function systemRoutes(deps: SystemRoutesDeps): FastifyPluginAsyncZod {
     app.get(
       '/metrics',
       {
-        config: { public: true },
+        config: { permission: 'system:metrics', loopbackWithoutToken: true },
         schema: {
           tags: ['system'],
           summary: 'Prometheus metrics',
-          description: 'Process metrics, HTTP request durations by route, sign-ins and error responses.',
+          description:
+            'Process metrics, HTTP request durations by route, sign-ins and error responses. Needs a token with ' +
+            'system:metrics; a caller on this machine (loopback, no proxy) may scrape without a token and then ' +
+            'gets everything except the sign-in counters (gymedge_auth_*).',
           response: {
             200: {
               description: 'Prometheus text exposition format',
@@ -62,9 +68,16 @@ export function systemRoutes(deps: SystemRoutesDeps): FastifyPluginAsyncZod {
           },
         },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
         const text = await deps.registry.metrics();
-        return reply.type(deps.registry.contentType).send(text);
+        const full = request.auth !== null;
+        const body = full
+          ? text
+          : text
+              .split('\n')
+              .filter((line) => !SENSITIVE_METRICS.test(line))
+              .join('\n');
+        return reply.type(deps.registry.contentType).send(body);
       },
     );
   };
