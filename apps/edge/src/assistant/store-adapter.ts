@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { type ClassSessionDoc, type DocumentId, deterministicDocId } from '@gymedge/crdt-schema';
+import type { Statement } from 'better-sqlite3';
+import { decideBook, decideCancel, waitlistPosition } from '../domain/bookings.ts';
+import { type ClassRules, DEFAULT_CLASS_RULES, localTime } from '../domain/classes.ts';
+import { localDate } from '../domain/time.ts';
+import type { UnitStore } from '../unit-store.ts';
+import type {
+  BookingOutcome,
+  BookingPort,
+  GymInfo,
+  GymInfoSource,
+  HandoverPort,
+  MemberBooking,
+  MemberStatus,
+  ScheduleSource,
+  SessionView,
+} from './ports.ts';
+
+interface SessionRow {
+  doc_id: string;
+  class_type_id: string;
+  title: string;
+  starts_at: string;
+  ends_at: string;
+  room: string | null;
+  capacity: number;
+  booked: number;
+  waitlisted: number;
+  status: string;
+}
+
+/** Options of {@link StoreAssistantPorts}. */
+export interface StorePortsOptions {
+  readonly unitId: string;
+  readonly clock?: () => Date;
+  readonly rules?: ClassRules;
+}
+
+/**
+ * The assistant's ports over the unit's store: the timetable from the `class_session_index` read model,
+ * bookings written into the `classSession` document through the same pure rules as the kiosk
+ * (`domain/bookings.ts`: decideBook / decideCancel, waitlist and promotion), plan and payments from the
+ * operations read models, the unit's hours and plans from its documents. Handover requests go to the
+ * audit log, where the staff console reads them.
+ */
+export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfoSource, HandoverPort {
+  readonly #unit: UnitStore;
+  readonly #unitId: string;
+  readonly #clock: () => Date;
+  readonly #rules: ClassRules;
+  readonly #sessions: Statement<[string, string], SessionRow>;
+  readonly #plans: Statement<
+    [],
+    {
+      doc_id: string;
+      name: string;
+      price_cents: number;
+      billing_period: string;
+      access: string;
+      class_credits: number | null;
+    }
+  >;
+  readonly #titles: Statement<[string], { title: string }>;
+  readonly #openPayments: Statement<[string, string], { n: number }>;
+  #namesCache: { at: number; names: string[] } | undefined;
+
+  constructor(unit: UnitStore, options: StorePortsOptions) {
+    this.#unit = unit;
+    this.#unitId = options.unitId;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#rules = options.rules ?? DEFAULT_CLASS_RULES;
+    this.#sessions = unit.db.prepare(
+      'SELECT * FROM class_session_index WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, title',
+    );
+    this.#plans = unit.db.prepare('SELECT * FROM plan_index WHERE active = 1 ORDER BY price_cents');
+    this.#titles = unit.db.prepare(
+      'SELECT DISTINCT title FROM class_session_index WHERE starts_at >= ? ORDER BY title',
+    );
+    this.#openPayments = unit.db.prepare(
+      "SELECT count(*) AS n FROM payment_index WHERE member_id = ? AND status IN ('pending', 'failed') AND due_date IS NOT NULL AND due_date < ?",
+    );
+  }
+
+  #zone(): string {
+    return this.info().timeZone;
+  }
+
+  #view(row: SessionRow | ClassSessionDoc): SessionView {
+    const zone = this.#zone();
+    if ('doc_id' in row) {
+      return {
+        id: row.doc_id,
+        title: row.title,
+        classTypeId: row.class_type_id,
+        startsAt: row.starts_at,
+        endsAt: row.ends_at,
+        localDate: localDate(row.starts_at, zone),
+        localTime: localTime(row.starts_at, zone),
+        ...(row.room ? { room: row.room } : {}),
+        capacity: row.capacity,
+        booked: row.booked,
+        waitlisted: row.waitlisted,
+        status: row.status as SessionView['status'],
+      };
+    }
+    const booked = Object.values(row.bookings).filter((b) => b.status !== 'cancelled').length;
+    return {
+      id: row.id,
+      title: row.title,
+      classTypeId: row.classTypeId,
+      startsAt: row.startsAt,
+      endsAt: row.endsAt,
+      localDate: localDate(row.startsAt, zone),
+      localTime: localTime(row.startsAt, zone),
+      ...(row.room ? { room: row.room } : {}),
+      capacity: row.capacity,
+      booked,
+      waitlisted: Object.values(row.waitlist).filter((w) => w.status === 'waiting').length,
+      status: row.status,
+    };
+  }
+
+  sessions(fromIso: string, toIso: string): SessionView[] {
+    return this.#sessions.all(fromIso, toIso).map((row) => this.#view(row));
+  }
+
+  classNames(): string[] {
+    const now = this.#clock().getTime();
+    if (this.#namesCache !== undefined && now - this.#namesCache.at < 60_000) return this.#namesCache.names;
+    const names = new Set<string>();
+    for (const id of this.#unit.store.idsOfType('classType')) {
+      const type = this.#unit.store.get<'classType'>(id);
+      if (type) names.add(type.name);
+    }
+    for (const row of this.#titles.all(new Date(now - 86_400_000).toISOString())) names.add(row.title);
+    this.#namesCache = { at: now, names: [...names].sort() };
+    return this.#namesCache.names;
+  }
+
+  async book(memberId: string, sessionId: string): Promise<BookingOutcome> {
+    const session = this.#session(sessionId);
+    if (session === undefined) return { ok: false, reason: 'not_found' };
+    const now = this.#clock();
+    const today = localDate(now, this.#zone());
+    if (this.#unit.operations.activeMemberships(memberId, today).length === 0)
+      return { ok: false, reason: 'no_active_plan' };
+    const decision = decideBook(session, this.#rules, {
+      memberId: memberId as DocumentId<'member'>,
+      now: now.toISOString(),
+      key: randomBytes(9).toString('base64url'),
+      source: 'assistant',
+    });
+    if (decision.kind === 'refused') return { ok: false, reason: decision.reason, detail: decision.detail };
+    const { doc } = await this.#unit.store.update<'classSession'>(sessionId, decision.patch);
+    return decision.kind === 'booked'
+      ? { ok: true, status: 'booked', session: this.#view(doc) }
+      : { ok: true, status: 'waitlisted', session: this.#view(doc), position: decision.position };
+  }
+
+  async cancel(memberId: string, sessionId: string): Promise<BookingOutcome> {
+    const session = this.#session(sessionId);
+    if (session === undefined) return { ok: false, reason: 'not_found' };
+    const now = this.#clock().toISOString();
+    const decision = decideCancel(session, this.#rules, { memberId, now });
+    if (decision.kind === 'refused') return { ok: false, reason: decision.reason, detail: decision.detail };
+    const patch = { ...decision.patch } as Record<string, unknown>;
+    if (decision.kind === 'cancelled') {
+      const bookings = { ...(patch.bookings as Record<string, Record<string, unknown>> | undefined) };
+      bookings[decision.key] = { ...(bookings[decision.key] ?? {}), status: 'cancelled', cancelledAt: now };
+      patch.bookings = bookings;
+    }
+    const { doc } = await this.#unit.store.update<'classSession'>(sessionId, patch);
+    return { ok: true, status: 'cancelled', session: this.#view(doc) };
+  }
+
+  #session(sessionId: string): ClassSessionDoc | undefined {
+    if (!/^classSession:[0-9A-Z]{26}$/.test(sessionId)) return undefined;
+    const doc = this.#unit.store.get<'classSession'>(sessionId);
+    return doc?.unitId === this.#unitId ? doc : undefined;
+  }
+
+  bookingsOf(memberId: string, fromIso: string): MemberBooking[] {
+    const to = new Date(Date.parse(fromIso) + 14 * 86_400_000).toISOString();
+    const out: MemberBooking[] = [];
+    for (const row of this.#sessions.all(fromIso, to)) {
+      if (row.booked === 0 && row.waitlisted === 0) continue;
+      const doc = this.#unit.store.get<'classSession'>(row.doc_id);
+      if (doc === undefined || doc.status !== 'scheduled') continue;
+      if (Object.values(doc.bookings).some((b) => b.memberId === memberId && b.status === 'booked'))
+        out.push({ session: this.#view(doc), status: 'booked' });
+      else if (waitlistPosition(doc, memberId) !== undefined)
+        out.push({ session: this.#view(doc), status: 'waitlisted' });
+    }
+    return out;
+  }
+
+  status(memberId: string, today: string): MemberStatus | undefined {
+    const member = this.#unit.store.get<'member'>(memberId);
+    if (member === undefined || member.status === 'erased') return undefined;
+    const membership = this.#unit.operations.activeMemberships(memberId, today).at(-1);
+    return {
+      memberId,
+      memberStatus: member.status,
+      ...(membership
+        ? {
+            plan: {
+              name: membership.plan_name ?? '—',
+              status: membership.status,
+              ...(membership.end_date ? { endDate: membership.end_date } : {}),
+            },
+          }
+        : {}),
+      overduePayments: this.#openPayments.get(memberId, today)?.n ?? 0,
+      upcoming: this.bookingsOf(memberId, this.#clock().toISOString()),
+    };
+  }
+
+  info(): GymInfo {
+    const unit = this.#unit.store.get<'unit'>(deterministicDocId('unit', this.#unitId));
+    return {
+      name: unit?.name ?? this.#unitId,
+      timeZone: unit?.timeZone ?? 'America/Sao_Paulo',
+      ...(unit?.address
+        ? { address: unit.address, contact: `${unit.address}${unit.city ? `, ${unit.city}` : ''}` }
+        : {}),
+      ...(unit?.city ? { city: unit.city } : {}),
+      ...(unit?.openingHours ? { openingHours: unit.openingHours } : {}),
+      plans: this.#plans.all().map((p) => ({
+        id: p.doc_id,
+        name: p.name,
+        priceCents: p.price_cents,
+        billingPeriod: p.billing_period,
+        access: p.access,
+        ...(p.class_credits === null ? {} : { classCredits: p.class_credits }),
+      })),
+    };
+  }
+
+  async request(input: {
+    memberId?: string;
+    actorId: string;
+    text: string;
+    locale: string;
+  }): Promise<{ ticket: string }> {
+    const ticket = `handover-${randomBytes(6).toString('hex')}`;
+    // The message itself is not stored (it may hold health details); staff see who asks and when.
+    this.#unit.audit.append({
+      actorId: input.actorId,
+      actorRole: 'assistant',
+      action: input.text.startsWith('EMERGENCY') ? 'assistant.emergency' : 'assistant.handover',
+      ...(input.memberId ? { target: input.memberId } : {}),
+      detail: { ticket, locale: input.locale },
+    });
+    return { ticket };
+  }
+}
