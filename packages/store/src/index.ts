@@ -4,6 +4,7 @@
  */
 export * from './database.ts';
 export * from './document-store.ts';
+export * from './inbox.ts';
 export * from './lock.ts';
 export * from './memory-storage.ts';
 export * from './plain.ts';
