@@ -16,6 +16,8 @@ export const PERMISSION_NAMES = [
   'system:read',
   'system:backup',
   'system:metrics',
+  'assistant:use',
+  'assistant:act-for-members',
 ] as const;
 export type Permission = (typeof PERMISSION_NAMES)[number];
 
@@ -35,6 +37,9 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  * - `system:read` (full health incl. storage path) and `system:backup` (a copy of every member's data).
  * - `system:metrics`: every Prometheus metric, sign-in outcomes included (a caller on this machine gets
  *   the rest without a token).
+ * - `assistant:use`: talk to the assistant (every role; what it may do for whom is decided per role in
+ *   the route: a member for themselves, a kiosk for the member it checked in).
+ * - `assistant:act-for-members`: let the assistant book and cancel for the member the desk names.
  */
 export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'auth:session': ROLES,
@@ -48,6 +53,8 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'system:read': ['owner', 'manager'],
   'system:backup': ['owner', 'manager'],
   'system:metrics': ['owner', 'manager'],
+  'assistant:use': ROLES,
+  'assistant:act-for-members': ['owner', 'manager', 'staff'],
 };
 
 /** Permissions that only hold for the caller's own records: the route names the param that must match. */
