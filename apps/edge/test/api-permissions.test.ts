@@ -144,10 +144,16 @@ describe('permission matrix: every protected route × every role', () => {
         .filter(([, roles]) => roles.includes(role))
         .map(([name]) => name)
         .sort();
-    expect(held('member')).toEqual(['auth:session', 'members:read-own']);
-    expect(held('kiosk')).toEqual(['auth:session', 'members:lookup']);
-    expect(held('trainer')).toEqual(['auth:session', 'members:roster']);
-    expect(held('staff')).toEqual(['auth:session', 'members:read', 'members:write']);
+    expect(held('member')).toEqual(['assistant:use', 'auth:session', 'members:read-own']);
+    expect(held('kiosk')).toEqual(['assistant:use', 'auth:session', 'members:lookup']);
+    expect(held('trainer')).toEqual(['assistant:use', 'auth:session', 'members:roster']);
+    expect(held('staff')).toEqual([
+      'assistant:act-for-members',
+      'assistant:use',
+      'auth:session',
+      'members:read',
+      'members:write',
+    ]);
   });
 });
 
