@@ -18,6 +18,7 @@ export const PERMISSION_NAMES = [
   'system:metrics',
   'assistant:use',
   'assistant:act-for-members',
+  'sync:manage',
 ] as const;
 export type Permission = (typeof PERMISSION_NAMES)[number];
 
@@ -40,6 +41,7 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  * - `assistant:use`: talk to the assistant (every role; what it may do for whom is decided per role in
  *   the route: a member for themselves, a kiosk for the member it checked in).
  * - `assistant:act-for-members`: let the assistant book and cancel for the member the desk names.
+ * - `sync:manage`: at HQ, retry a change kept in quarantine (after an upgrade that understands it).
  */
 export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'auth:session': ROLES,
@@ -55,6 +57,7 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'system:metrics': ['owner', 'manager'],
   'assistant:use': ROLES,
   'assistant:act-for-members': ['owner', 'manager', 'staff'],
+  'sync:manage': ['owner', 'manager'],
 };
 
 /** Permissions that only hold for the caller's own records: the route names the param that must match. */
