@@ -38,7 +38,7 @@ export interface IngestOptions {
   /** Loop a file forever (the demo camera). */
   readonly loop?: boolean;
   /** Also write a JPEG preview stream (fd 3) at this size, for the camera screen. */
-  readonly preview?: { readonly width: number; readonly height: number; readonly quality?: number };
+  readonly preview?: { readonly width: number; readonly height?: number; readonly quality?: number };
   /** Socket/read timeout for live streams; default 5 s. */
   readonly timeoutMs?: number;
   /** The ffmpeg binary; default: {@link ffmpegPath}. */
@@ -82,7 +82,7 @@ export function ffmpegArgs(options: IngestOptions): string[] {
     return [...input, '-vf', `${rate}${detect}`, '-f', 'rawvideo', 'pipe:1'];
   }
   const p = options.preview;
-  const graph = `[0:v]${rate}split=2[d][p];[d]${detect}[dout];[p]scale=${p.width}:${p.height},format=yuvj420p[pout]`;
+  const graph = `[0:v]${rate}split=2[d][p];[d]${detect}[dout];[p]scale=${p.width}:${p.height ?? -2},format=yuvj420p[pout]`;
   return [
     ...input,
     '-filter_complex',

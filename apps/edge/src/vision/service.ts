@@ -1,0 +1,475 @@
+import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
+import type { PersonDetector } from './detector.ts';
+import { FrameReader, IngestError, isLiveSource, redact } from './ingest.ts';
+import { PeoplePipeline } from './pipeline.ts';
+import { type SafetyFinding, SafetyRules } from './rules.ts';
+import type { FrameResult, LineSpec, VisionEvent, ZoneSpec } from './types.ts';
+
+/** One camera as the vision service runs it. Coordinates are normalised (0-1). */
+export interface CameraConfig {
+  readonly id: string;
+  readonly name: string;
+  /** File path or rtsp/http URL (credentials, if any, are added from the local secret store, never synced). */
+  readonly source: string;
+  /** Frame-rate cap for analysis. */
+  readonly fps: number;
+  /** Loop a file source (the demo camera). */
+  readonly loop?: boolean;
+  readonly zones: readonly ZoneSpec[];
+  readonly lines: readonly LineSpec[];
+}
+
+export type CameraState = 'starting' | 'running' | 'reconnecting' | 'stopped';
+
+/** Health of one camera, for /health, /metrics and the camera screen. */
+export interface CameraHealth {
+  readonly id: string;
+  readonly name: string;
+  readonly source: string;
+  readonly state: CameraState;
+  /** Whether people are being counted (false when the detector model is missing). */
+  readonly counting: boolean;
+  /** Frames analysed per second (last few seconds). */
+  readonly fps: number;
+  readonly framesIn: number;
+  readonly framesAnalysed: number;
+  /** Frames skipped because analysis was still busy with an earlier one (never queued). */
+  readonly dropped: number;
+  readonly reconnects: number;
+  readonly lastError?: string;
+  readonly lastFrameAt?: string;
+  /** People seen on the last analysed frame; absent when not counting. */
+  readonly people?: number;
+}
+
+/** Where the vision service puts what it learns. Implementations write the unit's append-only tables. */
+export interface VisionSink {
+  /** One occupancy sample (mean people over the sampling window) of a zone or a whole camera view. */
+  occupancy(zoneId: string, at: string, people: number): void;
+  /** A line crossing or zone enter/exit, with ids and directions only: never an image. */
+  event(kind: string, at: string, payload: Readonly<Record<string, string | number>>): void;
+  /** A safety finding, with the JPEG of the moment (faces are blurred by the sink before it is kept). */
+  alert(
+    finding: SafetyFinding,
+    camera: CameraConfig,
+    frame: { jpeg: Buffer; people: readonly FrameResult['tracks'][number][] } | undefined,
+  ): Promise<void>;
+}
+
+/** Whether the detector loaded, and if not, why (shown in /health and on the camera screen). */
+export type ModelStatus =
+  | { readonly ok: true; readonly inputWidth: number; readonly inputHeight: number }
+  | { readonly ok: false; readonly reason: string };
+
+export interface VisionHealth {
+  /** `no_model`: cameras run (previews) but nobody is counted; `degraded`: some camera is not running. */
+  readonly state: 'ok' | 'degraded' | 'no_model' | 'idle';
+  readonly model: ModelStatus;
+  readonly cameras: readonly CameraHealth[];
+}
+
+export interface VisionServiceOptions {
+  /** Creates the person detector; a rejection (missing model, wrong checksum) leaves vision in `no_model`. */
+  readonly detector: () => Promise<PersonDetector>;
+  readonly sink: VisionSink;
+  readonly logger: Logger;
+  /** Seconds per occupancy sample; default 60. */
+  readonly sampleEverySec?: number;
+  /** Width of the preview JPEGs for the camera screen; default 640. */
+  readonly previewWidth?: number;
+  /** Reconnect back-off bounds; default 1 s doubling to 30 s. */
+  readonly backoffMs?: { readonly min: number; readonly max: number };
+}
+
+/** Runs one inference at a time across all cameras, in arrival order (bounded: one pending frame per camera). */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(task, task);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** What the screen draws over a frame. */
+export interface Overlay {
+  readonly frame: number;
+  readonly at: string;
+  readonly people: number;
+  readonly tracks: readonly { id: number; x: number; y: number; w: number; h: number; confirmed: boolean }[];
+  readonly zones: Readonly<Record<string, number>>;
+}
+
+/** One camera: an ffmpeg decode that reconnects, a one-frame slot, and the counting pipeline. */
+class CameraWorker {
+  state: CameraState = 'starting';
+  framesIn = 0;
+  framesAnalysed = 0;
+  dropped = 0;
+  reconnects = 0;
+  lastError: string | undefined;
+  lastFrameAt: string | undefined;
+  latestJpeg: Buffer | undefined;
+  latestOverlay: Overlay | undefined;
+  private pending: import('./ingest.ts').Frame | undefined;
+  private busy = false;
+  private stopped = false;
+  private reader: FrameReader | undefined;
+  private pipeline: PeoplePipeline | undefined;
+  private safety: SafetyRules;
+  private fpsWindow: number[] = [];
+  private jpegs = new Map<number, Buffer>();
+  private jpegCount = 0;
+  private lastReceivedJpeg: Buffer | undefined;
+  private sampleStarted = Date.now();
+  private sampleSums = new Map<string, { sum: number; n: number }>();
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    public config: CameraConfig,
+    private readonly service: VisionService,
+  ) {
+    this.safety = new SafetyRules(config.zones);
+    this.resetPipeline();
+  }
+
+  resetPipeline(): void {
+    const detector = this.service.detectorInstance;
+    this.pipeline = detector
+      ? new PeoplePipeline(detector, { zones: this.config.zones, lines: this.config.lines })
+      : undefined;
+    this.safety = new SafetyRules(this.config.zones);
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.reader?.stop();
+    await this.loop;
+  }
+
+  health(): CameraHealth {
+    const now = Date.now();
+    this.fpsWindow = this.fpsWindow.filter((t) => now - t < 5000);
+    const span = this.fpsWindow.length > 1 ? (now - (this.fpsWindow[0] ?? now)) / 1000 : 0;
+    return {
+      id: this.config.id,
+      name: this.config.name,
+      source: redact(this.config.source),
+      state: this.state,
+      counting: this.pipeline !== undefined,
+      fps: span > 0 ? Math.round(((this.fpsWindow.length - 1) / span) * 10) / 10 : 0,
+      framesIn: this.framesIn,
+      framesAnalysed: this.framesAnalysed,
+      dropped: this.dropped,
+      reconnects: this.reconnects,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.lastFrameAt === undefined ? {} : { lastFrameAt: this.lastFrameAt }),
+      ...(this.pipeline && this.latestOverlay ? { people: this.latestOverlay.people } : {}),
+    };
+  }
+
+  private async run(): Promise<void> {
+    const { min, max } = this.service.backoff;
+    let backoff = min;
+    while (!this.stopped) {
+      const startedAt = Date.now();
+      try {
+        this.state = this.reconnects > 0 ? 'reconnecting' : 'starting';
+        this.jpegs.clear();
+        this.jpegCount = 0;
+        this.reader = new FrameReader(
+          {
+            source: this.config.source,
+            width: this.service.inputSize.width,
+            height: this.service.inputSize.height,
+            fps: this.config.fps,
+            realtime: !isLiveSource(this.config.source),
+            loop: this.config.loop ?? false,
+            preview: { width: this.service.previewWidth },
+          },
+          (jpeg) => this.onJpeg(jpeg),
+        );
+        for await (const frame of this.reader.frames()) {
+          if (this.stopped) break;
+          this.framesIn += 1;
+          this.state = 'running';
+          this.lastFrameAt = new Date().toISOString();
+          if (this.pending !== undefined) this.dropped += 1;
+          this.pending = frame;
+          void this.pump();
+        }
+        if (!this.stopped) throw new IngestError(`${redact(this.config.source)} ended`);
+      } catch (error) {
+        if (this.stopped) break;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.service.logger.warn(
+          { camera: this.config.id, err: this.lastError, backoffMs: backoff },
+          'camera stopped; reconnecting',
+        );
+      } finally {
+        await this.reader?.stop();
+      }
+      if (this.stopped) break;
+      this.state = 'reconnecting';
+      this.reconnects += 1;
+      if (Date.now() - startedAt > 30_000) backoff = min;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      backoff = Math.min(max, backoff * 2);
+    }
+    this.state = 'stopped';
+  }
+
+  private onJpeg(jpeg: Buffer): void {
+    this.jpegs.set(this.jpegCount, jpeg);
+    this.jpegs.delete(this.jpegCount - 4);
+    this.jpegCount += 1;
+    this.lastReceivedJpeg = jpeg;
+    // Without a detector the screen still shows live frames (with "not counting" on them).
+    if (this.pipeline === undefined) this.latestJpeg = jpeg;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.pending !== undefined && !this.stopped) {
+        const pipeline = this.pipeline;
+        const frame = this.pending;
+        this.pending = undefined;
+        if (pipeline === undefined) continue;
+        const result = await this.service.queue.run(() => pipeline.process(frame));
+        this.framesAnalysed += 1;
+        this.fpsWindow.push(Date.now());
+        if (this.fpsWindow.length > 200) this.fpsWindow.shift();
+        const at = new Date().toISOString();
+        const jpeg = this.jpegs.get(frame.index) ?? this.lastReceivedJpeg;
+        this.latestJpeg = jpeg;
+        this.latestOverlay = {
+          frame: result.frame,
+          at,
+          people: result.people,
+          tracks: result.tracks
+            .filter((t) => t.missed === 0)
+            .map((t) => ({ id: t.id, x: t.x, y: t.y, w: t.w, h: t.h, confirmed: t.confirmed })),
+          zones: result.zones,
+        };
+        this.record(result, at);
+        const findings = this.safety.update(result.tracks, result.timeSec);
+        for (const finding of findings) {
+          const people = result.tracks.filter((t) => t.missed === 0);
+          await this.service.sink
+            .alert(finding, this.config, jpeg ? { jpeg, people } : undefined)
+            .catch((error: unknown) =>
+              this.service.logger.error({ err: error, camera: this.config.id }, 'could not raise alert'),
+            );
+        }
+      }
+    } catch (error) {
+      this.lastError = `analysis failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.service.logger.error({ camera: this.config.id, err: this.lastError }, 'frame analysis failed');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private record(result: FrameResult, at: string): void {
+    const sink = this.service.sink;
+    for (const event of result.events)
+      sink.event(`vision.${event.kind}`, at, eventPayload(this.config.id, event));
+    const add = (id: string, people: number) => {
+      const s = this.sampleSums.get(id) ?? { sum: 0, n: 0 };
+      s.sum += people;
+      s.n += 1;
+      this.sampleSums.set(id, s);
+    };
+    add(this.config.id, result.people);
+    for (const [zoneId, people] of Object.entries(result.zones)) add(zoneId, people);
+    if (Date.now() - this.sampleStarted >= this.service.sampleEverySec * 1000) {
+      for (const [id, s] of this.sampleSums) if (s.n > 0) sink.occupancy(id, at, Math.round(s.sum / s.n));
+      this.sampleSums.clear();
+      this.sampleStarted = Date.now();
+    }
+  }
+}
+
+function eventPayload(cameraId: string, event: VisionEvent): Record<string, string | number> {
+  const base: Record<string, string | number> = {
+    cameraId,
+    trackId: event.trackId,
+    timeSec: Math.round(event.timeSec * 100) / 100,
+  };
+  if (event.kind === 'line_cross') return { ...base, lineId: event.lineId, direction: event.direction };
+  return {
+    ...base,
+    zoneId: event.zoneId,
+    ...(event.dwellSec === undefined ? {} : { dwellSec: event.dwellSec }),
+  };
+}
+
+/**
+ * The unit's vision: one worker per camera, one shared detector (one inference at a time), health and
+ * metrics. A missing or refused model never stops the unit: cameras keep showing frames and health
+ * says plainly that nobody is being counted.
+ */
+export class VisionService {
+  readonly queue = new SerialQueue();
+  readonly sink: VisionSink;
+  readonly logger: Logger;
+  readonly sampleEverySec: number;
+  readonly previewWidth: number;
+  readonly backoff: { readonly min: number; readonly max: number };
+  detectorInstance: PersonDetector | undefined;
+  model: ModelStatus = { ok: false, reason: 'vision has not started' };
+  inputSize = { width: 640, height: 640 };
+  private readonly workers = new Map<string, CameraWorker>();
+  private started = false;
+
+  constructor(private readonly options: VisionServiceOptions) {
+    this.sink = options.sink;
+    this.logger = options.logger;
+    this.sampleEverySec = options.sampleEverySec ?? 60;
+    this.previewWidth = options.previewWidth ?? 640;
+    this.backoff = options.backoffMs ?? { min: 1000, max: 30_000 };
+  }
+
+  /** Loads the detector (a failure is reported, not thrown) and starts every camera. */
+  async start(cameras: readonly CameraConfig[]): Promise<void> {
+    if (this.started) throw new Error('vision already started');
+    this.started = true;
+    try {
+      this.detectorInstance = await this.options.detector();
+      this.inputSize = { width: this.detectorInstance.inputWidth, height: this.detectorInstance.inputHeight };
+      this.model = { ok: true, inputWidth: this.inputSize.width, inputHeight: this.inputSize.height };
+    } catch (error) {
+      this.model = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+      this.logger.error(
+        { reason: this.model.reason },
+        'vision: person detector unavailable; cameras will not count people',
+      );
+    }
+    for (const camera of cameras) this.addCamera(camera);
+  }
+
+  addCamera(camera: CameraConfig): void {
+    if (this.workers.has(camera.id)) throw new Error(`camera ${camera.id} is already running`);
+    const worker = new CameraWorker(camera, this);
+    this.workers.set(camera.id, worker);
+    worker.start();
+  }
+
+  cameraIds(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  camera(
+    id: string,
+  ): { config: CameraConfig; health: CameraHealth; jpeg?: Buffer; overlay?: Overlay } | undefined {
+    const worker = this.workers.get(id);
+    if (worker === undefined) return undefined;
+    return {
+      config: worker.config,
+      health: worker.health(),
+      ...(worker.latestJpeg ? { jpeg: worker.latestJpeg } : {}),
+      ...(worker.latestOverlay ? { overlay: worker.latestOverlay } : {}),
+    };
+  }
+
+  /** Replaces a camera's zones and lines; counting restarts with the new layout (tracks start over). */
+  setLayout(id: string, zones: readonly ZoneSpec[], lines: readonly LineSpec[]): boolean {
+    const worker = this.workers.get(id);
+    if (worker === undefined) return false;
+    worker.config = { ...worker.config, zones, lines };
+    worker.resetPipeline();
+    return true;
+  }
+
+  health(): VisionHealth {
+    const cameras = [...this.workers.values()].map((w) => w.health());
+    const state: VisionHealth['state'] = !this.model.ok
+      ? 'no_model'
+      : cameras.length === 0
+        ? 'idle'
+        : cameras.some((c) => c.state !== 'running')
+          ? 'degraded'
+          : 'ok';
+    return { state, model: this.model, cameras };
+  }
+
+  /** Plain sentences for the unit's /health `reasons` when vision needs a look. */
+  reasons(): string[] {
+    const health = this.health();
+    const reasons: string[] = [];
+    if (!health.model.ok)
+      reasons.push(`vision: NOT counting people, the person detector is unavailable: ${health.model.reason}`);
+    for (const camera of health.cameras) {
+      if (camera.state !== 'running') {
+        reasons.push(
+          `vision: camera ${camera.name} is ${camera.state}${camera.lastError ? ` (${camera.lastError})` : ''}`,
+        );
+      }
+    }
+    return reasons;
+  }
+
+  /** Registers per-camera gauges (state, fps, dropped, people) and the model state. */
+  registerMetrics(registry: Registry): void {
+    const service = this;
+    new Gauge({
+      name: 'gymedge_vision_model_loaded',
+      help: '1 when the person detector is loaded, 0 when vision cannot count (model missing or refused)',
+      registers: [registry],
+      collect() {
+        this.set(service.model.ok ? 1 : 0);
+      },
+    });
+    const perCamera = (name: string, help: string, value: (h: CameraHealth) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['camera'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const h of service.health().cameras) {
+            const v = value(h);
+            if (v !== undefined) this.set({ camera: h.id }, v);
+          }
+        },
+      });
+    perCamera('gymedge_vision_camera_up', '1 when the camera delivers frames', (h) =>
+      h.state === 'running' ? 1 : 0,
+    );
+    perCamera('gymedge_vision_camera_fps', 'frames analysed per second', (h) => h.fps);
+    perCamera(
+      'gymedge_vision_camera_frames_dropped',
+      'frames skipped because analysis was busy',
+      (h) => h.dropped,
+    );
+    perCamera(
+      'gymedge_vision_camera_reconnects',
+      'times the camera stream was reopened',
+      (h) => h.reconnects,
+    );
+    perCamera('gymedge_vision_camera_people', 'people on the last analysed frame', (h) => h.people);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+    await this.detectorInstance?.close();
+    this.detectorInstance = undefined;
+  }
+}

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AlertDoc, CameraDoc } from '@gymedge/crdt-schema';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { normaliseLayout, ZonesFile } from './analyze.ts';
+import { demoCameraSource } from './demo-camera.ts';
+import { createYoloxDetector, type PersonDetector } from './detector.ts';
+import type { SafetyFinding } from './rules.ts';
+import { type CameraConfig, VisionService, type VisionSink } from './service.ts';
+import { pruneSnapshots, writeBlurredSnapshot } from './snapshot.ts';
+
+/** The slice of the unit's document store vision uses (structural, so it follows the store wherever it lives). */
+export interface VisionDocuments {
+  idsOfType(type: 'camera'): string[];
+  get(id: string): unknown;
+  create(
+    type: 'camera',
+    fields: Omit<CameraDoc, 'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'>,
+  ): Promise<{ id: string }>;
+  create(
+    type: 'alert',
+    fields: Omit<AlertDoc, 'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'>,
+  ): Promise<{ id: string }>;
+}
+
+export interface UnitVisionOptions {
+  readonly unitId: string;
+  /** The unit's data folder; vision keeps `vision/layout.json` and `vision/snapshots/` in it. */
+  readonly dir: string;
+  readonly db: Database;
+  readonly documents: VisionDocuments;
+  readonly logger: Logger;
+  readonly registry?: Registry;
+  /** Create a demo camera (sample footage, looped) when the unit has none. */
+  readonly demoCamera?: boolean;
+  readonly detector?: () => Promise<PersonDetector>;
+  /** Days alert snapshots are kept before they are deleted; default 7 (GYMEDGE_SNAPSHOT_DAYS). */
+  readonly snapshotRetentionDays?: number;
+  readonly sampleEverySec?: number;
+}
+
+const LayoutStore = z.record(z.string(), ZonesFile);
+
+/** The unit's vision: cameras from its camera documents, zones from its local layout file, facts into its tables. */
+export interface UnitVision {
+  readonly service: VisionService;
+  readonly snapshotsDir: string;
+  /** The layout (normalised zones and lines) of a camera, as the editor shows it. */
+  layout(cameraId: string): ZonesFile;
+  /** Saves a camera's layout to the unit (local file) and applies it at once. */
+  saveLayout(cameraId: string, layout: ZonesFile): void;
+  stop(): Promise<void>;
+}
+
+/** The sink that writes the unit's append-only tables and alert documents. No image goes into any of them. */
+export function unitSink(options: {
+  readonly db: Database;
+  readonly documents: VisionDocuments;
+  readonly snapshotsDir: string;
+  readonly logger: Logger;
+}): VisionSink {
+  const insertEvent = options.db.prepare('INSERT INTO events (id, kind, at, payload) VALUES (?, ?, ?, ?)');
+  const insertSample = options.db.prepare(
+    'INSERT INTO occupancy_samples (id, zone_id, at, people) VALUES (?, ?, ?, ?)',
+  );
+  const isDocId = (type: string, id: string | undefined) =>
+    id !== undefined && new RegExp(`^${type}:[0-9A-HJKMNP-TV-Z]{26}$`).test(id);
+  return {
+    occupancy(zoneId, at, people) {
+      insertSample.run(randomUUID(), zoneId, at, people);
+    },
+    event(kind, at, payload) {
+      insertEvent.run(randomUUID(), kind, at, JSON.stringify(payload));
+    },
+    async alert(finding: SafetyFinding, camera: CameraConfig, frame) {
+      const id = randomUUID();
+      let snapshot: string | undefined;
+      if (frame) {
+        mkdirSync(options.snapshotsDir, { recursive: true });
+        snapshot = `${id}.jpg`;
+        const size = jpegSize(frame.jpeg);
+        await writeBlurredSnapshot(
+          frame.jpeg,
+          size.width,
+          size.height,
+          frame.people,
+          join(options.snapshotsDir, snapshot),
+        );
+      }
+      const doc = await options.documents.create('alert', {
+        kind: finding.kind,
+        severity: finding.severity,
+        title: finding.title['pt-BR'],
+        detail: `${finding.title.en}. Camera ${camera.name}${finding.zoneId ? `, zone ${finding.zoneId}` : ''}${finding.trackId === undefined ? '' : `, person #${finding.trackId}`}.${snapshot ? ` Snapshot (faces blurred, kept on this unit only): ${snapshot}` : ''}`,
+        ...(isDocId('camera', camera.id) ? { cameraId: camera.id as AlertDoc['cameraId'] & string } : {}),
+        ...(isDocId('zone', finding.zoneId) ? { zoneId: finding.zoneId as AlertDoc['zoneId'] & string } : {}),
+        raisedAt: new Date().toISOString(),
+      });
+      insertEvent.run(
+        randomUUID(),
+        `vision.alert.${finding.rule}`,
+        new Date().toISOString(),
+        JSON.stringify({ cameraId: camera.id, alertId: doc.id }),
+      );
+      options.logger.warn({ camera: camera.id, rule: finding.rule, alert: doc.id }, 'vision alert raised');
+    },
+  };
+}
+
+/** Width and height from a baseline/progressive JPEG's SOF marker. */
+export function jpegSize(jpeg: Buffer): { width: number; height: number } {
+  let i = 2;
+  while (i + 9 < jpeg.length) {
+    if (jpeg[i] !== 0xff) {
+      i += 1;
+      continue;
+    }
+    const marker = jpeg[i + 1] ?? 0;
+    const length = jpeg.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xc3)
+      return { height: jpeg.readUInt16BE(i + 5), width: jpeg.readUInt16BE(i + 7) };
+    i += 2 + length;
+  }
+  return { width: 640, height: 480 };
+}
+
+function cameraFromDoc(doc: CameraDoc, layout: ZonesFile | undefined): CameraConfig {
+  const own: ZonesFile = layout ?? {
+    zones: doc.polygon ? [{ id: doc.zoneId ?? doc.id, name: doc.name, polygon: doc.polygon }] : [],
+    lines: (doc.lines ?? []).map((l, i) => ({ id: `line-${i + 1}`, name: l.name, from: l.from, to: l.to })),
+  };
+  const normalised = normaliseLayout(own, 1, 1);
+  return {
+    id: doc.id,
+    name: doc.name,
+    source: doc.source,
+    fps: doc.fps,
+    loop: !/^[a-z]+:\/\//i.test(doc.source),
+    ...normalised,
+  };
+}
+
+/**
+ * Starts the unit's vision. Never throws for a missing model or a bad camera: those are states that
+ * /health and the camera screen report.
+ */
+export async function startUnitVision(options: UnitVisionOptions): Promise<UnitVision> {
+  const visionDir = join(options.dir, 'vision');
+  const snapshotsDir = join(visionDir, 'snapshots');
+  const layoutPath = join(visionDir, 'layout.json');
+  mkdirSync(snapshotsDir, { recursive: true });
+  const readLayouts = (): Record<string, ZonesFile> => {
+    if (!existsSync(layoutPath)) return {};
+    try {
+      return LayoutStore.parse(JSON.parse(readFileSync(layoutPath, 'utf8')));
+    } catch (error) {
+      options.logger.error(
+        { err: error, path: layoutPath },
+        'vision layout file unreadable; using the camera documents',
+      );
+      return {};
+    }
+  };
+  let layouts = readLayouts();
+
+  if (options.demoCamera && options.documents.idsOfType('camera').length === 0) {
+    const source = await demoCameraSource(options.logger);
+    if (source) {
+      const created = await options.documents.create('camera', {
+        name: 'Demo: entrada',
+        source: source.path,
+        enabled: true,
+        fps: 5,
+        analyses: ['occupancy', 'flow', 'equipment_use'],
+        lines: [{ name: 'Entrada', from: [0, 0.55], to: [1, 0.55] }],
+        polygon: [
+          [0.3, 0.35],
+          [0.95, 0.35],
+          [0.95, 0.75],
+          [0.3, 0.75],
+        ],
+      });
+      layouts[created.id] = source.layout;
+      writeLayouts(layoutPath, layouts);
+    }
+  }
+
+  const cameras: CameraConfig[] = [];
+  for (const id of options.documents.idsOfType('camera')) {
+    const doc = options.documents.get(id) as CameraDoc | undefined;
+    if (doc?.enabled) cameras.push(cameraFromDoc(doc, layouts[id]));
+  }
+  const service = new VisionService({
+    detector: options.detector ?? (() => createYoloxDetector({ threads: 2 })),
+    sink: unitSink({ db: options.db, documents: options.documents, snapshotsDir, logger: options.logger }),
+    logger: options.logger,
+    ...(options.sampleEverySec === undefined ? {} : { sampleEverySec: options.sampleEverySec }),
+  });
+  if (options.registry) service.registerMetrics(options.registry);
+  await service.start(cameras);
+  const retention = options.snapshotRetentionDays ?? Number(process.env.GYMEDGE_SNAPSHOT_DAYS ?? 7);
+  const prune = () => {
+    try {
+      const deleted = pruneSnapshots(snapshotsDir, retention);
+      if (deleted > 0)
+        options.logger.info({ deleted, retentionDays: retention }, 'old alert snapshots deleted');
+    } catch (error) {
+      options.logger.error({ err: error }, 'could not prune alert snapshots');
+    }
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return {
+    service,
+    snapshotsDir,
+    layout(cameraId) {
+      const camera = service.camera(cameraId);
+      return (
+        layouts[cameraId] ?? {
+          zones: [...(camera?.config.zones ?? [])].map((z) => ({
+            ...z,
+            polygon: z.polygon.map(([x, y]) => [x, y] as [number, number]),
+          })),
+          lines: [...(camera?.config.lines ?? [])].map((l) => ({
+            id: l.id,
+            name: l.name,
+            from: [l.from[0], l.from[1]] as [number, number],
+            to: [l.to[0], l.to[1]] as [number, number],
+          })),
+        }
+      );
+    },
+    saveLayout(cameraId, layout) {
+      const normalised = normaliseLayout(layout, 1, 1);
+      layouts = { ...layouts, [cameraId]: layout };
+      writeLayouts(layoutPath, layouts);
+      service.setLayout(cameraId, normalised.zones, normalised.lines);
+    },
+    async stop() {
+      clearInterval(timer);
+      await service.stop();
+    },
+  };
+}
+
+function writeLayouts(path: string, layouts: Record<string, ZonesFile>): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(layouts, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, path);
+}
