@@ -1,9 +1,16 @@
 /**
- * The HQ relay arrives with the sync work: an MQTT broker (embedded Aedes by default), the store of
- * every unit (the same SQLite storage adapter and document store as a unit), and the HQ sync
- * dashboard on :8090. What it will plug into on the unit side is described in
- * docs/ARCHITECTURE.md ("The seams for sync"): the change log, `DocumentStore.applyRemote`, and the
- * append-only check-in records with `shipped_at`.
+ * @gymedge/hq-sync: HQ. `startHq` composes HQ's store (the same store code a unit opens), the MQTT broker
+ * (embedded Aedes by default, or Mosquitto/EMQX by URL) with one identity per unit and the topic ACLs of
+ * `@gymedge/sync-protocol`, the relay core, and the HQ API with the sync dashboard on :8090.
  */
-export const HQ_DEFAULT_PORT = 8090;
-export const MQTT_DEFAULT_PORT = 1883;
+export * from './accounts.ts';
+export * from './api/snapshot.ts';
+export * from './broker/acl.ts';
+export * from './broker/embedded-broker.ts';
+export * from './broker/identities.ts';
+export * from './broker/mosquitto.ts';
+export * from './broker/password-hash.ts';
+export * from './enrolment.ts';
+export * from './hq-app.ts';
+export * from './presence.ts';
+export * from './relay-port.ts';

@@ -52,16 +52,9 @@ function toIdentity(row: Row): BrokerIdentity {
 export class IdentityRegistry {
   readonly #db: Db;
 
-  private constructor(db: Db) {
+  /** Uses an open database (HQ's local one); creates its table when missing. */
+  constructor(db: Db) {
     this.#db = db;
-  }
-
-  static open(path: string): IdentityRegistry {
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
     db.exec(`
       CREATE TABLE IF NOT EXISTS broker_identities (
         username TEXT PRIMARY KEY,
@@ -73,7 +66,11 @@ export class IdentityRegistry {
         link_key TEXT
       );
     `);
-    return new IdentityRegistry(db);
+  }
+
+  /** Opens (or creates) a database file of its own for the registry; {@link close} closes it. */
+  static open(path: string): IdentityRegistry {
+    return new IdentityRegistry(openLocalDatabase(path));
   }
 
   /**
@@ -178,3 +175,16 @@ export class IdentityRegistry {
 }
 
 const DUMMY_HASH = hashBrokerPassword(randomBytes(16).toString('hex'));
+
+/**
+ * Opens HQ's local database (broker identities, HQ's sign-in accounts: secrets that never replicate),
+ * in WAL mode so that `gymedge hq enrol` can write while HQ runs.
+ */
+export function openLocalDatabase(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
