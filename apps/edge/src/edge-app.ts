@@ -9,6 +9,7 @@ import { checkUnitHealth, type HealthReport } from './api/health.ts';
 import { buildApi, TokenService } from './api/index.ts';
 import { SqliteRevocations } from './api/revocations.ts';
 import { screenRoutes } from './api/routes/screens.ts';
+import { assistantPlugin } from './assistant/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { VERSION } from './paths.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
@@ -86,7 +87,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       metrics: registry,
       logger,
       // The screens (/kiosk, /staff, /cameras; docs/ui.md) come last: their paths never shadow the API.
-      plugins: [screenRoutes()],
+      plugins: [assistantPlugin(unit, options.unitId, logger), screenRoutes()],
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });

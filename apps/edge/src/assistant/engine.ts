@@ -1,7 +1,13 @@
 import { localDate, zonedToUtc } from '../domain/time.ts';
 import { type Classification, type Intent, IntentClassifier } from './classifier.ts';
 import { conceptsOf, DEFAULT_CLASS_NAMES } from './concepts.ts';
-import type { Conversation, PendingConfirmation, PendingPlan, PendingSlots } from './conversations.ts';
+import type {
+  Conversation,
+  Pending,
+  PendingConfirmation,
+  PendingPlan,
+  PendingSlots,
+} from './conversations.ts';
 import { type Entities, extractEntities } from './entities.ts';
 import type { KnowledgeEntry } from './knowledge.ts';
 import { CONCEPTS, type Lexicon, matchLexicon } from './lexicon.ts';
@@ -193,6 +199,34 @@ export class AssistantEngine {
 
   get knowledge(): KnowledgeIndex {
     return this.#index;
+  }
+
+  /** The ports, for another backend's tools (the LLM backend reads through the same ones). */
+  get deps(): EngineDeps {
+    return this.#deps;
+  }
+
+  /**
+   * Reads back a booking or cancellation of one session and waits for a yes, exactly as when the offline
+   * dialogue gets there: the LLM backend's tools end here, so they follow the same confirmation rule.
+   */
+  propose(
+    kind: 'book' | 'cancel',
+    sessionId: string,
+    context: AskContext,
+    conversation: Conversation,
+    locale: Locale,
+  ): AssistantReply {
+    const slots: PendingSlots = { kind, options: [sessionId] };
+    conversation.pending = slots;
+    const reply = this.#slots(slots, context, conversation, locale, {
+      intent: kind === 'book' ? 'book_class' : 'cancel_booking',
+      confidence: 1,
+      entities: {},
+      locale,
+    });
+    if ((conversation.pending as Pending | undefined)?.kind !== 'confirm') conversation.pending = undefined;
+    return reply;
   }
 
   /** Classification and entities of a message without acting (evaluation, the LLM backend's grounding). */

@@ -1,0 +1,63 @@
+import { assistantRoutes } from '../api/routes/assistant.ts';
+import type { ApiPlugin } from '../api/server.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { UnitStore } from '../unit-store.ts';
+import { ConversationStore } from './conversations.ts';
+import { AssistantEngine } from './engine.ts';
+import { LlmAssistant, type LlmConfig, llmConfigFromEnv } from './llm.ts';
+import { StoreAssistantPorts } from './store-adapter.ts';
+
+export { ConversationStore } from './conversations.ts';
+export { AssistantEngine } from './engine.ts';
+export { StoreAssistantPorts } from './store-adapter.ts';
+
+/** Options of {@link assistantPlugin}; every one has a default. */
+export interface AssistantOptions {
+  /** How long a silent conversation is kept in memory; default 30 min (`GYMEDGE_ASSISTANT_TTL_MIN`). */
+  readonly conversationTtlMs?: number;
+  /** How recent a check-in must be for the kiosk to act for that member; default 3 h. */
+  readonly checkinWindowMs?: number;
+  /** The optional LLM backend; default from `GYMEDGE_LLM_URL`, `GYMEDGE_LLM_MODEL`, `GYMEDGE_LLM_KEY`. */
+  readonly llm?: LlmConfig | null;
+  readonly now?: () => Date;
+}
+
+/**
+ * The assistant for one unit, as an API plugin: the offline engine over the unit's store, and the LLM
+ * backend in front of it when one is configured (it falls back to the engine on any error).
+ */
+export function assistantPlugin(
+  unit: UnitStore,
+  unitId: string,
+  logger: Logger,
+  options: AssistantOptions = {},
+): ApiPlugin {
+  const now = options.now ?? (() => new Date());
+  const ports = new StoreAssistantPorts(unit, { unitId, clock: now });
+  const engine = new AssistantEngine({ schedule: ports, bookings: ports, gym: ports, handover: ports });
+  const llm = options.llm === undefined ? llmConfigFromEnv(process.env) : options.llm;
+  const responder = llm === null || llm === undefined ? engine : new LlmAssistant(engine, llm, logger);
+  const ttlFromEnv = Number(process.env.GYMEDGE_ASSISTANT_TTL_MIN);
+  const conversations = new ConversationStore({
+    ttlMs:
+      options.conversationTtlMs ??
+      (Number.isFinite(ttlFromEnv) && ttlFromEnv > 0 ? ttlFromEnv * 60_000 : 30 * 60_000),
+  });
+  const window = options.checkinWindowMs ?? 3 * 3_600_000;
+  return assistantRoutes({
+    responder,
+    conversations,
+    now,
+    logger: logger.child({ module: 'assistant' }),
+    checkedInRecently: (memberId, at) =>
+      unit.checkins
+        .forMember(memberId, 5)
+        .some(
+          (row) =>
+            row.unit_id === unitId &&
+            row.denied === null &&
+            Date.parse(row.at) >= at.getTime() - window &&
+            Date.parse(row.at) <= at.getTime() + 60_000,
+        ),
+  });
+}
