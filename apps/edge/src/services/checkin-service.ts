@@ -1,0 +1,182 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { weekdayIndex } from '../domain/calendar.ts';
+import {
+  type CheckInDecision,
+  type CheckInRefusal,
+  decideCheckIn,
+  memberQr,
+  readMemberQr,
+  recordedDenial,
+} from '../domain/checkin.ts';
+import { localTime } from '../domain/classes.ts';
+import { digitsOnly } from '../domain/text.ts';
+import { localDate } from '../domain/time.ts';
+import type { BookingService, SessionSummary } from './booking-service.ts';
+import type { Actor } from './contracts.ts';
+import { NotFoundError } from './contracts.ts';
+import type { MembershipOps } from './membership-ops.ts';
+import type { OperationsContext } from './operations-context.ts';
+
+/** How the member identified themselves. */
+export type CheckInInput =
+  | { readonly code: string; readonly actor: Actor }
+  | { readonly document: string; readonly actor: Actor }
+  | { readonly memberId: string; readonly actor: Actor };
+
+/** The answer at the door, with what the greeting shows. */
+export interface CheckInResult {
+  readonly allowed: boolean;
+  readonly reason?: CheckInRefusal;
+  /** A date or time that explains the reason (frozen until, overdue since, opens at, inside since). */
+  readonly until?: string;
+  readonly since?: string;
+  readonly at: string;
+  readonly member?: { readonly id: string; readonly firstName: string };
+  readonly planName?: string;
+  /** Overdue but let in: the last day of grace. */
+  readonly inGrace?: string;
+  /**
+   * A ticket the kiosk sends back to book or cancel for this member during the next 5 minutes (a
+   * kiosk may act only for the member standing in front of it).
+   */
+  readonly serving?: string;
+  readonly upcoming: readonly SessionSummary[];
+  /** Upcoming classes the member got a seat in from the waiting line. */
+  readonly promotions: readonly SessionSummary[];
+}
+
+const SERVING_MINUTES = 5;
+
+/** Check-in at the desk or kiosk: QR (signed, checked offline), CPF, or a member picked by staff. */
+export class CheckinService {
+  readonly #ctx: OperationsContext;
+  readonly #memberships: MembershipOps;
+  readonly #bookings: BookingService;
+
+  constructor(ctx: OperationsContext, memberships: MembershipOps, bookings: BookingService) {
+    this.#ctx = ctx;
+    this.#memberships = memberships;
+    this.#bookings = bookings;
+  }
+
+  /** The text of a member's QR card. */
+  qrFor(memberId: string): string {
+    const member = this.#ctx.unit.members.get(memberId);
+    if (!member || member.status === 'erased') throw new NotFoundError(`There is no member ${memberId}.`);
+    return memberQr(this.#ctx.qrKey, this.#ctx.unitId, memberId);
+  }
+
+  #resolve(input: CheckInInput): { memberId: string; method: 'qr' | 'document' | 'manual' } | CheckInRefusal {
+    if ('code' in input) {
+      const reading = readMemberQr(this.#ctx.qrKey, input.code);
+      return reading.ok ? { memberId: reading.memberId, method: 'qr' } : 'invalid_code';
+    }
+    if ('document' in input) {
+      const digits = digitsOnly(input.document);
+      if (digits.length !== 11) return 'member_unknown';
+      const found = this.#ctx.unit.members
+        .search({ q: digits, limit: 2 })
+        .items.filter((m) => m.document && digitsOnly(m.document) === digits);
+      return found.length === 1 && found[0]
+        ? { memberId: found[0].id, method: 'document' }
+        : 'member_unknown';
+    }
+    return { memberId: input.memberId, method: 'manual' };
+  }
+
+  /** Decides and records a check-in. Refusals are answers (200), not errors: the screen shows them. */
+  async checkIn(input: CheckInInput): Promise<CheckInResult> {
+    const now = this.#ctx.now();
+    const at = now.toISOString();
+    const resolved = this.#resolve(input);
+    if (typeof resolved === 'string')
+      return { allowed: false, reason: resolved, at, upcoming: [], promotions: [] };
+    const member = this.#ctx.unit.members.get(resolved.memberId);
+    if (!member || member.status === 'erased')
+      return { allowed: false, reason: 'member_unknown', at, upcoming: [], promotions: [] };
+    const zone = this.#ctx.timeZone();
+    const day = localDate(now, zone);
+    const last = this.#ctx.unit.checkins.forMember(member.id, 5).find((row) => row.denied === null);
+    const reentryFrom = now.getTime() - this.#ctx.config.reentryMinutes * 60_000;
+    const views = this.#memberships.viewsOf(member.id, day);
+    const hours = this.#ctx.unitDoc()?.openingHours;
+    const decision: CheckInDecision = decideCheckIn({
+      unitId: this.#ctx.unitId,
+      memberStatus: member.status,
+      memberships: views.map((v) => ({
+        id: v.id,
+        planName: v.planName,
+        status: v.status,
+        unitId: v.unitId,
+        access: v.access,
+      })),
+      ...(hours ? { openingHours: hours } : {}),
+      localDate: day,
+      localTime: localTime(at, zone),
+      weekday: weekdayIndex(day),
+      ...(last && Date.parse(last.at) >= reentryFrom ? { lastCheckInAt: last.at } : {}),
+    });
+    const staffId =
+      input.actor.role !== 'kiosk' && input.actor.id.startsWith('staff:') ? { staffId: input.actor.id } : {};
+    const firstName = (member.name ?? '').split(/\s+/)[0] ?? '';
+    if (decision.allowed) {
+      this.#ctx.unit.checkins.record([
+        {
+          id: `${this.#ctx.unitId}:${day}:${member.id}:${now.getTime()}`,
+          unitId: this.#ctx.unitId,
+          memberId: member.id,
+          at,
+          localDate: day,
+          method: resolved.method,
+          membershipId: decision.membershipId,
+          ...staffId,
+        },
+      ]);
+    } else {
+      const denied = recordedDenial(decision.reason);
+      if (denied)
+        this.#ctx.unit.checkins.record([
+          {
+            id: `${this.#ctx.unitId}:${day}:${member.id}:${now.getTime()}:denied`,
+            unitId: this.#ctx.unitId,
+            memberId: member.id,
+            at,
+            localDate: day,
+            method: resolved.method,
+            denied,
+            ...staffId,
+          },
+        ]);
+    }
+    const upcoming = this.#bookings.upcomingFor(member.id, 5);
+    return {
+      ...decision,
+      allowed: decision.allowed,
+      at,
+      member: { id: member.id, firstName },
+      serving: this.servingTicket(member.id),
+      upcoming,
+      promotions: upcoming.filter((s) => s.mine?.promoted === true),
+    };
+  }
+
+  /** A ticket naming the member being served, valid for a few minutes. */
+  servingTicket(memberId: string): string {
+    const expires = Math.floor(this.#ctx.now().getTime() / 1000) + SERVING_MINUTES * 60;
+    const body = `${memberId}.${expires}`;
+    return `${body}.${createHmac('sha256', this.#ctx.servingKey).update(body).digest('base64url').slice(0, 32)}`;
+  }
+
+  /** The member a serving ticket names, if it is genuine and fresh. */
+  servedMember(ticket: string): string | undefined {
+    const match = /^(member:[0-9A-HJKMNP-TV-Z]{26})\.(\d{10})\.([A-Za-z0-9_-]{32})$/.exec(ticket);
+    if (!match) return undefined;
+    const [, memberId = '', expires = '0', sig = ''] = match;
+    const expected = createHmac('sha256', this.#ctx.servingKey)
+      .update(`${memberId}.${expires}`)
+      .digest('base64url')
+      .slice(0, 32);
+    if (!timingSafeEqual(Buffer.from(sig), Buffer.from(expected))) return undefined;
+    return Number(expires) * 1000 >= this.#ctx.now().getTime() ? memberId : undefined;
+  }
+}
