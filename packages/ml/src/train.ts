@@ -104,6 +104,8 @@ export interface TrainResult {
   compiled: CompiledModel;
   /** Calibrated test probabilities of the champion, row by row of the test set. */
   testProbabilities: Float64Array;
+  /** Calibrated test probabilities of every family, for the comparison curves. */
+  allTestProbabilities: Partial<Record<ModelKind, Float64Array>>;
 }
 
 export interface TrainOptions {
@@ -245,5 +247,6 @@ export function trainAll(train: Dataset, test: Dataset, opts: TrainOptions = {})
     fitted: fitted.get(champion) as FittedModel,
     compiled: compiled.get(champion) as CompiledModel,
     testProbabilities: testProb.get(champion) as Float64Array,
+    allTestProbabilities: Object.fromEntries(testProb),
   };
 }

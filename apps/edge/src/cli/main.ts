@@ -1,12 +1,14 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../paths.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
+import { churnCommand } from './churn.ts';
 import { demoCommand } from './demo.ts';
 import { edgeCommand } from './edge.ts';
 import { importCommand } from './import.ts';
 import { fail } from './output.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { seedDemoCommand } from './seed.ts';
+import { segmentCommand } from './segment.ts';
 import { registerVisionCommands } from './vision.ts';
 
 const program = new Command('gymedge')
@@ -103,5 +105,8 @@ program
   .action((options) => rebuildCommand(options).catch(fail));
 
 registerVisionCommands(program);
+
+program.addCommand(churnCommand());
+program.addCommand(segmentCommand());
 
 await program.parseAsync(process.argv);
