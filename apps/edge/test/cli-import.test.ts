@@ -121,8 +121,15 @@ const transactions = file('transactions.csv', [
 describe('gymedge import', () => {
   const data = join(root, 'data');
 
+  it('a mistyped --unit is refused (exit 2, the likely unit named), and no unit folder is made', async () => {
+    const first = await importInto(data, { customers: file('one.csv', ['customer_id', 'C0']) });
+    expect(first.code).toBe(2);
+    expect(first.stderr).toMatch(/there is no unit sp-paulista in .*add --create-unit/);
+    expect(existsSync(join(data, 'sp-paulista'))).toBe(false);
+  });
+
   it('stores the good rows, lists every bad row with its line and column, and exits with 3', async () => {
-    const result = await importInto(data, { customers, transactions });
+    const result = await importInto(data, { customers, transactions }, ['--create-unit']);
     expect(result.code).toBe(3);
     expect(hasStackTrace(result.stderr)).toBe(false);
     const out = result.stdout;
@@ -258,17 +265,103 @@ describe('gymedge import', () => {
       ...bad,
       'C001,2024-02-01,10',
     ]);
-    const errorsFile = join(root, 'rejected.tsv');
+    const errorsFile = join(root, 'rejected.csv');
     const result = await importInto(data, { transactions: manyBad }, ['--errors', errorsFile]);
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/26 rows in [\d.]+ s: 1 created, 0 updated, 0 unchanged, 25 rejected/);
     expect(result.stdout).toContain(`... and 5 more (all in ${errorsFile})`);
     expect(existsSync(errorsFile)).toBe(true);
     const lines = readFileSync(errorsFile, 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(25);
-    lines.forEach((line, i) => {
-      expect(line).toBe(`transactions\tline ${i + 2}: amount "ten" is not a number`);
+    expect(lines).toHaveLength(26);
+    expect(lines[0]).toBe('file,line,reason,row');
+    lines.slice(1).forEach((line, i) => {
+      // The rejected row itself, as it is in the file, with its line and the reason.
+      expect(line).toBe(`${manyBad},${i + 2},"amount ""ten"" is not a number","${bad[i]}"`);
     });
+  });
+
+  it('a broken quote costs one reported record; a future signup and a repeated customer_id are reported', async () => {
+    const messy = file('customers-messy.csv', [
+      'customer_id,age,gender,signup_date,region,churn',
+      'M1,30,F,2023-01-01,Sul,0',
+      'M2,31,M,2023-01-01,Sul,0',
+      'M3,"32,F,2023-01-01,Sul,0', // 4: the quote is never closed
+      'M4,33,F,2023-01-01,Sul,0',
+      'M5,34,F,2023-01-01,Sul,0',
+      'M6,35,F,2023-01-01,Sul,0',
+      'M7,36,F,2023-01-01,Sul,0',
+      'M8,37,F,2099-01-01,Sul,0', // 9: signup in the future
+      'M1,40,M,2023-05-05,Norte,1', // 10: M1 again
+    ]);
+    const errorsFile = join(root, 'messy-rejected.csv');
+    const result = await importInto(data, { customers: messy }, ['--errors', errorsFile]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/9 rows in [\d.]+ s: 6 created, 0 updated, 0 unchanged, 3 rejected/);
+    expect(result.stdout).toMatch(/line 4: a quote opened on this line is never closed/);
+    expect(result.stdout).toMatch(/line 9: signup_date "2099-01-01" is in the future/);
+    expect(result.stdout).toMatch(/line 10: customer_id M1 appears again \(first on line 2\)/);
+    expect(result.stdout).toMatch(/have no name, e-mail or phone.*customer id/);
+    const stored = withDb(
+      data,
+      (db) =>
+        db
+          .prepare(
+            "SELECT external_ref, region FROM member_index WHERE external_ref LIKE 'M%' ORDER BY external_ref",
+          )
+          .all() as Array<{ external_ref: string; region: string }>,
+    );
+    // The four rows after the broken quote are there; M1 kept its first row.
+    expect(stored.map((r) => r.external_ref)).toEqual(['M1', 'M2', 'M4', 'M5', 'M6', 'M7']);
+    expect(stored[0]?.region).toBe('Sul');
+    const rejected = readFileSync(errorsFile, 'utf8').trim().split('\n');
+    expect(rejected.slice(1).map((line) => line.split(',').slice(0, 2).join(','))).toEqual([
+      `${messy},4`,
+      `${messy},9`,
+      `${messy},10`,
+    ]);
+    expect(rejected[1]).toContain('"M3,""32,F,2023-01-01,Sul,0"');
+  });
+
+  it('tab- and pipe-delimited files are read; a folder is called a folder', async () => {
+    const tab = file('customers-tab.csv', ['customer_id\tage\tregion', 'T1\t30\tSul']);
+    const pipe = file('customers-pipe.csv', ['customer_id|age|region', 'P1|31|Norte']);
+    expect((await importInto(data, { customers: tab })).stdout).toMatch(/1 created/);
+    expect((await importInto(data, { customers: pipe })).stdout).toMatch(/1 created/);
+    const regions = withDb(data, (db) =>
+      db
+        .prepare(
+          "SELECT external_ref, age, region FROM member_index WHERE external_ref IN ('T1', 'P1') ORDER BY 1",
+        )
+        .all(),
+    );
+    expect(regions).toEqual([
+      { external_ref: 'P1', age: 31, region: 'Norte' },
+      { external_ref: 'T1', age: 30, region: 'Sul' },
+    ]);
+    const folder = await importInto(data, { customers: root });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is a folder, not a file/);
+    expect(folder.stderr).not.toMatch(/EISDIR/);
+  });
+
+  it('members imported without a name are found by their customer id, exactly', async () => {
+    const { openUnitStore } = await import('../src/unit-store.ts');
+    const { silentLogger } = await import('../src/lib/logger.ts');
+    const unit = openUnitStore({
+      dir: join(data, 'sp-paulista'),
+      unitId: 'sp-paulista',
+      logger: silentLogger(),
+      compactEveryMs: 0,
+    });
+    try {
+      const found = unit.members.search({ q: 'C001', limit: 10 });
+      expect(found.items.map((m) => m.externalRef)).toEqual(['C001']);
+      expect(found.items[0]?.name).toBeUndefined();
+      expect(unit.members.search({ q: 'c001', limit: 10 }).items).toHaveLength(1);
+      expect(unit.members.search({ q: 'C00', limit: 10 }).items).toHaveLength(0);
+    } finally {
+      await unit.close();
+    }
   });
 
   it('refuses to import into a running unit (the lock), with exit code 2 and a clear message', async () => {
@@ -303,7 +396,7 @@ describe('gymedge import', () => {
       const totalCents = rows.reduce((sum, r) => sum + Math.round(Number(r[2]) * 100), 0);
       const retailData = join(root, 'retail-data');
 
-      const result = await importInto(retailData, { transactions: retail });
+      const result = await importInto(retailData, { transactions: retail }, ['--create-unit']);
       expect(result.stderr).toMatch(/importing .*retail-head\.csv 100%/);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(

@@ -1,14 +1,12 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../paths.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
-import { churnCommand } from './churn.ts';
 import { demoCommand } from './demo.ts';
 import { edgeCommand } from './edge.ts';
 import { importCommand } from './import.ts';
 import { fail } from './output.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { seedDemoCommand } from './seed.ts';
-import { segmentCommand } from './segment.ts';
 import { registerVisionCommands } from './vision.ts';
 
 const program = new Command('gymedge')
@@ -61,7 +59,14 @@ program
   .option('--customers <file>', 'customers CSV')
   .option('--transactions <file>', 'transactions CSV')
   .option('--time-zone <zone>', "the unit's IANA time zone", 'America/Sao_Paulo')
-  .option('--errors <file>', 'also write every rejected row to this file')
+  .option(
+    '--errors <file>',
+    'also write every rejected row to this file (CSV: file, line, reason, the row as it is in the input)',
+  )
+  .option(
+    '--create-unit',
+    'create the unit when it does not exist yet (otherwise a mistyped --unit is refused)',
+  )
   .action((options) => importCommand(options).catch(fail));
 
 program
@@ -105,8 +110,5 @@ program
   .action((options) => rebuildCommand(options).catch(fail));
 
 registerVisionCommands(program);
-
-program.addCommand(churnCommand());
-program.addCommand(segmentCommand());
 
 await program.parseAsync(process.argv);

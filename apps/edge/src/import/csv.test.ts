@@ -195,28 +195,64 @@ describe('file format', () => {
 
   it('reports text after a closing quote, and a quote never closed, at the line the record starts', async () => {
     const { rows, errors } = await customers('customer_id,age\n"a"b,30\nc,31\n"d,32\ne,33\n');
-    expect(rows.map((r) => r.customerId)).toEqual(['c']);
+    // The broken quote on line 4 costs that line only: line 5 is read as the row it is.
+    expect(rows.map((r) => [r.customerId, r.line])).toEqual([
+      ['c', 3],
+      ['e', 5],
+    ]);
     expect(errors).toEqual([
       { line: 2, message: 'line 2: field 1 has text after its closing quote' },
       {
         line: 4,
-        message: 'line 4: a quoted field is never closed (lines 4-6 to the end of the file)',
+        message:
+          'line 4: a quote opened on this line is never closed; the line was skipped and the lines after it were read on their own',
       },
     ]);
   });
 
-  it('stops a runaway quote after 1 MiB, reports it at its first line and reads on', async () => {
+  it('stops a runaway quote after 1 MiB, reports its first line and reads every line after it', async () => {
     const rows = Array.from({ length: 150_000 }, (_, i) => `c${i},30`);
     const csv = `customer_id,age\na,20\n"b,21\n${rows.join('\n')}\n`;
     const { rows: good, errors } = await customers(csv);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.line).toBe(3);
     expect(errors[0]?.message).toMatch(
-      /^line 3: record is longer than 1048576 characters \(lines 3-\d+ skipped\); is it missing a closing quote\?$/,
+      /^line 3: a quote opened on this line is not closed within 1048576 characters/,
     );
     expect(good[0]).toEqual({ line: 2, customerId: 'a', age: 20 });
-    expect(good.length).toBeGreaterThan(10_000); // the rows after the skipped part are read again
+    expect(good).toHaveLength(150_001); // every row after the broken line is read
     expect(good.at(-1)).toEqual({ line: 150_003, customerId: 'c149999', age: 30 });
+  });
+
+  it('a broken quote in the middle costs one record: the valid rows after it are read, at their own lines', async () => {
+    const csv = [
+      'customer_id,age,region',
+      'a,20,Sul',
+      'b,"21,Sul', // 3: never closed on its line
+      'c,22,Sul',
+      'd,23,Sul',
+      'e,24,"Zona ""Sul"""', // a proper quoted field with quotes inside
+      'f,25,Centro',
+    ].join('\r\n');
+    const { rows, errors } = await customers(`${csv}\r\n`);
+    expect(rows.map((r) => [r.customerId, r.line])).toEqual([
+      ['a', 2],
+      ['c', 4],
+      ['d', 5],
+      ['e', 6],
+      ['f', 7],
+    ]);
+    expect(rows.find((r) => r.customerId === 'e')?.region).toBe('Zona "Sul"');
+    expect(errors.map((e) => e.line)).toEqual([3]);
+    expect(errors[0]?.message).toMatch(/^line 3: a quote opened on this line is (not|never) closed/);
+  });
+
+  it('a quoted field may still span lines when the record fits the header', async () => {
+    const { rows, errors } = await customers('customer_id,age\n"a\nb",30\nc,31\n');
+    // The record of lines 2-3 fits the header, so it is one record (whose id then has a line break).
+    expect(errors.map((e) => e.line)).toEqual([2]);
+    expect(errors[0]?.message).not.toMatch(/quote/);
+    expect(rows.map((r) => [r.customerId, r.line])).toEqual([['c', 4]]);
   });
 
   it('skips blank lines but reports rows whose fields are all empty', async () => {

@@ -8,7 +8,7 @@
  * the import, with a {@link CsvFormatError}.
  *
  * What a file may look like:
- * - delimiter `,` or `;` (Brazilian Excel exports use `;`), found from the header line;
+ * - delimiter `,`, `;` (Brazilian Excel exports use `;`), tab or `|`, found from the header line;
  * - UTF-8 with or without BOM; a file that is not valid UTF-8 is read as Windows-1252 (Excel's
  *   "CSV" on Windows), so `São Paulo` survives either way;
  * - CRLF, LF or CR line ends; fields quoted with `"` (`""` inside a quoted field is one quote), and a
@@ -109,7 +109,7 @@ export interface ParseSummary {
   rows: number;
   errors: number;
   bytesRead: number;
-  delimiter: ',' | ';';
+  delimiter: Delimiter;
   encoding: 'utf-8' | 'windows-1252';
   /** How `NN/NN/YYYY` dates were read; undefined when the file has no date column. */
   dateOrder?: 'dmy' | 'mdy';
@@ -250,7 +250,7 @@ const CUSTOMERS: FileKind<CustomerRow> = {
         'data_de_matricula',
         'data_adesao',
       ],
-      read: readDate,
+      read: readSignupDate,
       isDate: true,
     },
     {
@@ -434,6 +434,19 @@ function readDate(value: string, ctx: ReadContext): string | Invalid {
   return new Invalid(`is not a real ${order} date (read ${order} ${why})`);
 }
 
+/**
+ * A signup date: a real date, and not after today (a day of slack for time zones). A future signup is
+ * a typo or a file whose dates were read in the wrong order.
+ */
+function readSignupDate(value: string, ctx: ReadContext): string | Invalid {
+  const date = readDate(value, ctx);
+  if (date instanceof Invalid) return date;
+  const today = new Date().toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  if (date > tomorrow) return new Invalid(`is in the future (today is ${today}); a signup date cannot be`);
+  return date;
+}
+
 /** Largest amount a payment may carry (the schema's Cents bound): R$ 100 million. */
 const MAX_CENTS = 100_000_000_00;
 
@@ -545,14 +558,62 @@ class CsvTokenizer {
   private quotedSeen = false;
   private lastWasCr = false;
   private problem: string | undefined;
+  /** Fields of the header (the first record): a record spanning lines must match it to be believed. */
+  private width: number | undefined;
+  /**
+   * The raw text read since the first line end inside the current record's open quote. When the quote
+   * turns out to be a broken one (the record does not fit the header, or the file ends), the record's
+   * first line is reported and this text is read again as the records it really is: a broken quote
+   * costs one record, not the rest of the file.
+   */
+  private captured: string | undefined;
+  private captureBreakWasCr = false;
+  private brokenLine = 1;
 
   constructor(private readonly delimiter: number) {}
 
-  push(text: string, out: RawRecord[]): void {
+  push(input: string, out: RawRecord[]): void {
     const delimiter = this.delimiter;
-    const n = text.length;
+    let text = input;
+    let n = text.length;
     let start = 0;
     let i = 0;
+    let captureFrom = this.captured === undefined ? -1 : 0;
+    /** Called right after a record ended at index `i`: replays the captured lines if the record was a broken quote. */
+    const rescue = (runaway = false): boolean => {
+      if (this.captured === undefined) return false;
+      const captured = this.captured + text.slice(captureFrom, i + 1);
+      this.captured = undefined;
+      captureFrom = -1;
+      if (!runaway) {
+        const last = out.at(-1);
+        const fits =
+          last !== undefined &&
+          last.problem === undefined &&
+          (this.width === undefined || last.fields.length === this.width);
+        if (fits) return false;
+        if (last !== undefined) out.pop();
+      }
+      const opened = this.brokenLine;
+      out.push({
+        line: opened,
+        endLine: opened,
+        fields: [],
+        problem: runaway
+          ? `a quote opened on this line is not closed within ${MAX_RECORD_CHARS} characters; the line was skipped and the lines after it were read on their own`
+          : 'a quote opened on this line is not closed on it; the line was skipped and the lines after it were read on their own',
+      });
+      this.reset();
+      this.line = opened + 1;
+      this.recordLine = this.line;
+      this.state = FIELD_START;
+      this.lastWasCr = this.captureBreakWasCr;
+      text = captured + text.slice(i + 1);
+      n = text.length;
+      i = 0;
+      start = 0;
+      return true;
+    };
     while (i < n) {
       const c = text.charCodeAt(i);
       const afterCr = this.lastWasCr;
@@ -578,6 +639,7 @@ class CsvTokenizer {
             this.endRecord(out);
             this.newLine(c);
             this.state = FIELD_START;
+            if (rescue()) continue;
           }
           break;
         case QUOTED:
@@ -585,13 +647,22 @@ class CsvTokenizer {
             this.field += text.slice(start, i);
             this.state = QUOTED_QUOTE;
           } else if (c === CR || (c === LF && !afterCr)) {
+            if (this.captured === undefined && this.line === this.recordLine) {
+              this.captured = '';
+              this.brokenLine = this.recordLine;
+              this.captureBreakWasCr = c === CR;
+              captureFrom = i + 1;
+            }
             this.line++;
             this.lastWasCr = c === CR;
             if (this.recordChars + this.field.length + (i - start) > MAX_RECORD_CHARS) {
-              // A quote left open: give up on this record at a line end and read on from there.
+              // A quote left open: report its line and read the lines after it again as records.
+              if (rescue(true)) continue;
               this.overflow(out, this.line - 1);
               this.state = FIELD_START;
               this.recordLine = this.line;
+              this.captured = undefined;
+              captureFrom = -1;
             }
           }
           break;
@@ -609,6 +680,7 @@ class CsvTokenizer {
             this.endRecord(out);
             this.newLine(c);
             this.state = FIELD_START;
+            if (rescue()) continue;
           } else {
             this.problem ??= `field ${this.fields.length + 1} has text after its closing quote`;
             this.state = UNQUOTED;
@@ -626,7 +698,27 @@ class CsvTokenizer {
       i++;
     }
     if (this.state === UNQUOTED || this.state === QUOTED) this.field += text.slice(start);
+    if (this.captured !== undefined && captureFrom >= 0) this.captured += text.slice(captureFrom);
     if (this.state !== SKIP_LINE && this.recordChars + this.field.length > MAX_RECORD_CHARS) {
+      if (this.state === QUOTED && this.captured !== undefined) {
+        // A runaway quote: report the line it opened on and read what followed again as records.
+        const captured = this.captured;
+        const opened = this.brokenLine;
+        this.captured = undefined;
+        out.push({
+          line: opened,
+          endLine: opened,
+          fields: [],
+          problem: `a quote opened on this line is not closed within ${MAX_RECORD_CHARS} characters; the line was skipped and the lines after it were read on their own`,
+        });
+        this.reset();
+        this.line = opened + 1;
+        this.recordLine = this.line;
+        this.state = FIELD_START;
+        this.lastWasCr = this.captureBreakWasCr;
+        this.push(captured, out);
+        return;
+      }
       this.overflow(out, this.line);
       this.state = SKIP_LINE;
     }
@@ -634,6 +726,27 @@ class CsvTokenizer {
 
   /** Flushes the last record at the end of the input. */
   end(out: RawRecord[]): void {
+    if (this.state === QUOTED && this.captured !== undefined) {
+      // The quote opened on one line never closes: report that line, read the rest as records.
+      const captured = this.captured;
+      const opened = this.brokenLine;
+      this.captured = undefined;
+      out.push({
+        line: opened,
+        endLine: opened,
+        fields: [],
+        problem:
+          'a quote opened on this line is never closed; the line was skipped and the lines after it were read on their own',
+      });
+      this.reset();
+      this.line = opened + 1;
+      this.recordLine = this.line;
+      this.state = FIELD_START;
+      this.lastWasCr = this.captureBreakWasCr;
+      this.push(captured, out);
+      this.end(out);
+      return;
+    }
     switch (this.state) {
       case QUOTED:
         out.push({
@@ -689,6 +802,7 @@ class CsvTokenizer {
     const fields = this.fields;
     const blank = fields.length === 1 && fields[0] === '' && !this.quotedSeen;
     if (!blank) {
+      this.width ??= fields.length;
       const record: RawRecord = { line: this.recordLine, endLine: this.line, fields };
       if (this.problem !== undefined) record.problem = this.problem;
       out.push(record);
@@ -716,7 +830,7 @@ class CsvTokenizer {
 
 interface SourceState {
   bytesRead: number;
-  delimiter: ',' | ';';
+  delimiter: Delimiter;
   encoding: 'utf-8' | 'windows-1252';
 }
 
@@ -732,20 +846,23 @@ function looksBinary(bytes: Uint8Array): boolean {
   return probe.includes(0);
 }
 
-/** Counts `,` and `;` outside quotes on the first line: the more frequent one is the delimiter. */
-function sniffDelimiter(text: string): ',' | ';' {
-  let commas = 0;
-  let semicolons = 0;
+/** The delimiters a file may use: comma, semicolon (Brazilian Excel), tab, pipe. */
+export type Delimiter = ',' | ';' | '\t' | '|';
+
+/** Counts each delimiter outside quotes on the first line: the most frequent one is the delimiter. */
+function sniffDelimiter(text: string): Delimiter {
+  const counts: Record<Delimiter, number> = { ',': 0, ';': 0, '\t': 0, '|': 0 };
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') quoted = !quoted;
     else if (!quoted && (c === '\n' || c === '\r')) {
-      if (commas + semicolons > 0) break;
-    } else if (!quoted && c === ',') commas++;
-    else if (!quoted && c === ';') semicolons++;
+      if (counts[','] + counts[';'] + counts['\t'] + counts['|'] > 0) break;
+    } else if (!quoted && (c === ',' || c === ';' || c === '\t' || c === '|')) counts[c]++;
   }
-  return semicolons > commas ? ';' : ',';
+  let best: Delimiter = ',';
+  for (const d of [';', '\t', '|'] as const) if (counts[d] > counts[best]) best = d;
+  return best;
 }
 
 function notCsv(fileName: string): CsvFormatError {
@@ -822,6 +939,9 @@ interface OpenedInput {
 async function openInput(input: CsvInput, opts: ParseOptions, label: string): Promise<OpenedInput> {
   if (typeof input === 'string') {
     const info = await stat(input);
+    if (info.isDirectory()) {
+      throw new CsvFormatError(`${input} is a folder, not a file; give the path of the CSV file in it`);
+    }
     const stream = createReadStream(input, { highWaterMark: 256 * 1024 });
     return {
       stream,
@@ -1103,7 +1223,7 @@ export interface TableRecord {
 export async function* parseTable(
   input: CsvInput,
 ): AsyncGenerator<
-  { header: string[]; encoding: 'utf-8' | 'windows-1252'; delimiter: ',' | ';' } | TableRecord
+  { header: string[]; encoding: 'utf-8' | 'windows-1252'; delimiter: Delimiter } | TableRecord
 > {
   const opened = await openInput(input, {}, 'table');
   const state: SourceState = { bytesRead: 0, delimiter: ',', encoding: 'utf-8' };

@@ -23,7 +23,8 @@ type Mode = 'all' | 'name' | 'digits' | 'email';
  * - words → FTS5 prefix match on every word (`jo silv` finds João da Silva);
  * - 3+ digits → CPF prefix, phone prefix (with area code) or phone suffix (the last digits);
  * - text with `@` → e-mail prefix;
- * - one token of letters and digits (`CS5295`) → the chain's own customer id, exact match (keyed hash).
+ * - one token with a digit (`CS5295`, `12345`) → first the chain's own customer id, exact match (keyed
+ *   hash); when no member has that id, the rules above.
  * Erased members are never listed.
  */
 export class MemberQueries {
@@ -59,12 +60,8 @@ export class MemberQueries {
 
   search(query: MemberQuery): MemberRowsPage {
     const text = (query.q ?? '').trim();
-    if (
-      query.cursor === undefined &&
-      /^[A-Za-z0-9_-]{3,60}$/.test(text) &&
-      /\d/.test(text) &&
-      /[A-Za-z]/.test(text)
-    ) {
+    if (query.cursor === undefined && /^[A-Za-z0-9_-]{3,60}$/.test(text) && /\d/.test(text)) {
+      // A single token with a digit may be the chain's own customer id (CS5295, 12345): exact match first.
       const rows = this.byExact('externalRef', text, query.limit).filter(
         (row) => query.status === undefined || row.status === query.status,
       );

@@ -59,9 +59,21 @@ export class HistoryImport {
   }
 
   async customers(input: string | NodeJS.ReadableStream, options: ImportOptions = {}): Promise<ImportReport> {
-    const report = await this.#run(parseCustomers(input, parseOptions(options)), options, (row) =>
-      this.#upsertCustomer(row),
-    );
+    // A customer_id twice in one file: the second row would silently overwrite the first, so it is refused.
+    const firstLine = new Map<string, number>();
+    const report = await this.#run(parseCustomers(input, parseOptions(options)), options, (row) => {
+      const first = firstLine.get(row.customerId);
+      if (first !== undefined) {
+        return Promise.reject(
+          new RowRejected(
+            `customer_id ${row.customerId} appears again (first on line ${first}); this row was not imported. ` +
+              'Keep one row per customer and import again.',
+          ),
+        );
+      }
+      firstLine.set(row.customerId, row.line);
+      return this.#upsertCustomer(row);
+    });
     return { file: 'customers', ...report };
   }
 
