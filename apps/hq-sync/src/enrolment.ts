@@ -49,3 +49,6 @@ export function writeCredentialsFile(path: string, credentials: SyncCredentials)
 export function readCredentialsFile(path: string): SyncCredentials {
   return SyncCredentials.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
+
+/** The credentials file's name in a unit's data folder (`<dataDir>/<unit>/sync.json`), where the unit looks. */
+export const CREDENTIALS_FILE_NAME = 'sync.json';

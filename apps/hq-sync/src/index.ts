@@ -10,6 +10,7 @@ export * from './broker/embedded-broker.ts';
 export * from './broker/identities.ts';
 export * from './broker/mosquitto.ts';
 export * from './broker/password-hash.ts';
+export * from './default-relay.ts';
 export * from './enrolment.ts';
 export * from './hq-app.ts';
 export * from './presence.ts';
