@@ -4,6 +4,7 @@ import { backupCommand, restoreCommand } from './backup.ts';
 import { demoCommand } from './demo.ts';
 import { edgeCommand } from './edge.ts';
 import { importCommand } from './import.ts';
+import { registerHqCommands } from './hq.ts';
 import { fail } from './output.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { seedDemoCommand } from './seed.ts';
@@ -110,5 +111,6 @@ program
   .action((options) => rebuildCommand(options).catch(fail));
 
 registerVisionCommands(program);
+registerHqCommands(program, fail);
 
 await program.parseAsync(process.argv);
