@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../paths.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
+import { churnCommand } from './churn.ts';
 import { demoCommand } from './demo.ts';
 import { edgeCommand } from './edge.ts';
 import { importCommand } from './import.ts';
@@ -8,6 +9,7 @@ import { registerHqCommands } from './hq.ts';
 import { fail } from './output.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { seedDemoCommand } from './seed.ts';
+import { segmentCommand } from './segment.ts';
 import { registerVisionCommands } from './vision.ts';
 
 const program = new Command('gymedge')
@@ -112,5 +114,8 @@ program
 
 registerVisionCommands(program);
 registerHqCommands(program, fail);
+
+program.addCommand(churnCommand());
+program.addCommand(segmentCommand());
 
 await program.parseAsync(process.argv);
