@@ -133,7 +133,7 @@ async function enrol(options: {
 async function mosquitto(options: {
   data?: string;
   out: string;
-  port: string;
+  mqttPort?: string;
   host: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -147,7 +147,7 @@ async function mosquitto(options: {
     const files = hqSync.writeMosquittoConfig({
       dir: options.out,
       registry,
-      port: parsePort(options.port, '--port'),
+      port: parsePort(options.mqttPort ?? '1883', '--mqtt-port'),
       host: options.host,
       ...(options.tlsCert !== undefined && options.tlsKey !== undefined
         ? { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }
@@ -155,7 +155,7 @@ async function mosquitto(options: {
     });
     process.stdout.write(
       `Wrote ${files.config}, ${files.passwordFile} and ${files.aclFile}.\n` +
-        `Run: mosquitto -c ${files.config}   then: gymedge hq --broker mqtt://${options.host}:${options.port}\n`,
+        `Run: mosquitto -c ${files.config}   then: gymedge hq --broker mqtt://${options.host}:${options.mqttPort ?? '1883'}\n`,
     );
   } finally {
     registry.close();
@@ -213,36 +213,31 @@ export function registerHqCommands(program: Command, fail: (error: unknown) => n
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
     .action((options) => runHq(options).catch(fail));
 
+  // Subcommands read the options of `hq` too (`gymedge hq enrol --unit x --data d`): commander gives an
+  // option to the command that defines it, so they are merged here.
   hq.command('enrol')
     .description(
       "Issue a unit's MQTT identity and write its credentials file (username, a random password HQ keeps only as a hash, broker URL, CA when TLS, link key; mode 0600). Enrolling again revokes the old password.",
     )
     .requiredOption('--unit <id>', 'unit id, a slug like sp-paulista')
-    .addOption(dataOption())
     .option('--out <file>', "where to write it (default: <data>/<unit>/sync.json, the unit's own folder)")
     .option(
       '--broker-url <url>',
       'the broker as the unit reaches it (default: mqtt://127.0.0.1:$GYMEDGE_MQTT_PORT)',
     )
     .option('--ca <file>', 'CA certificate (PEM) the unit must trust (for mqtts)')
-    .action((options) => enrol(options).catch(fail));
+    .action((_options, command: Command) => enrol(command.optsWithGlobals()).catch(fail));
 
   hq.command('mosquitto')
     .description(
-      "Write a Mosquitto 2 configuration for HQ's identities: mosquitto.conf, password_file and acl_file (derived from the sync topic map), max_queued_messages 0.",
+      "Write a Mosquitto 2 configuration for HQ's identities: mosquitto.conf, password_file and acl_file (derived from the sync topic map), max_queued_messages 0. Uses --mqtt-port, --host, --tls-cert and --tls-key of hq.",
     )
-    .addOption(dataOption())
     .requiredOption('--out <dir>', 'folder for the files')
-    .option('--port <n>', 'listener port', '1883')
-    .option('--host <host>', 'listener address', '127.0.0.1')
-    .option('--tls-cert <file>', 'certificate (PEM) for an mqtts listener')
-    .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
-    .action((options) => mosquitto(options).catch(fail));
+    .action((_options, command: Command) => mosquitto(command.optsWithGlobals()).catch(fail));
 
   hq.command('broker')
-    .description("Run only the embedded broker with HQ's identities and ACLs (HQ then runs with --broker).")
-    .addOption(dataOption())
-    .option('--mqtt-port <n>', 'port (default: $GYMEDGE_MQTT_PORT or 1883)')
-    .option('--host <host>', 'address', '127.0.0.1')
-    .action((options) => brokerOnly(options).catch(fail));
+    .description(
+      "Run only the embedded broker with HQ's identities and ACLs on --mqtt-port (HQ then runs with --broker).",
+    )
+    .action((_options, command: Command) => brokerOnly(command.optsWithGlobals()).catch(fail));
 }
