@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { VERSION } from './paths.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
 import { openUnitStore, type UnitStore } from './unit-store.ts';
+import { type EdgeVision, startEdgeVision } from './vision/edge.ts';
 
 export interface EdgeOptions {
   readonly unitId: string;
@@ -26,6 +27,12 @@ export interface EdgeOptions {
   readonly adminPassword?: string;
   readonly tokenTtlSeconds?: number;
   readonly cacheSize?: number;
+  /** Vision (cameras, counting, alerts; docs/vision.md): on by default; `demoCamera` gives an empty unit a sample camera. */
+  readonly vision?: {
+    readonly enabled?: boolean;
+    readonly demoCamera?: boolean;
+    readonly sampleEverySec?: number;
+  };
 }
 
 export interface RunningEdge {
@@ -52,25 +59,38 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     onRebuildProgress: (name, done, total) =>
       logger.info({ projection: name, done, total }, 'rebuilding projection'),
   });
+  let vision: EdgeVision | undefined;
   try {
     const bootstrap = await ensureOwnerAccount(unit, options.unitId, options.adminPassword);
     const createdAdmin =
       bootstrap.kind === 'created' ? { login: bootstrap.login, password: bootstrap.password } : undefined;
     const registry = new Registry();
     registerStoreMetrics(registry, unit);
+    vision = await startEdgeVision({
+      unitId: options.unitId,
+      dir,
+      db: unit.db,
+      store: unit.store,
+      logger,
+      registry,
+      ...options.vision,
+    });
+    const cameras = vision;
     // /health writes one row and one file: a unit whose disk went read-only or full answers 503.
     const probe = unit.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('health_probe', ?)");
     const health = (): HealthReport =>
-      checkUnitHealth({
-        unitId: options.unitId,
-        version: VERSION,
-        startedAt: started,
-        dir,
-        stats: () => unit.store.stats(),
-        sizeBytes: () => unit.sizeBytes(),
-        writeProbe: () => probe.run(new Date().toISOString()),
-        sharedLogins: () => unit.accounts.sharedLogins(),
-      });
+      cameras.decorate(
+        checkUnitHealth({
+          unitId: options.unitId,
+          version: VERSION,
+          startedAt: started,
+          dir,
+          stats: () => unit.store.stats(),
+          sizeBytes: () => unit.sizeBytes(),
+          writeProbe: () => probe.run(new Date().toISOString()),
+          sharedLogins: () => unit.accounts.sharedLogins(),
+        }),
+      );
     const app = await buildApi({
       unitId: options.unitId,
       version: VERSION,
@@ -87,7 +107,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       metrics: registry,
       logger,
       // The screens (/kiosk, /staff, /cameras; docs/ui.md) come last: their paths never shadow the API.
-      plugins: [assistantPlugin(unit, options.unitId, logger), screenRoutes()],
+      plugins: [assistantPlugin(unit, options.unitId, logger), cameras.plugin, screenRoutes()],
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });
@@ -104,12 +124,14 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       stop: () => {
         stopping ??= (async () => {
           await app.close();
+          await cameras.stop();
           await unit.close();
         })();
         return stopping;
       },
     };
   } catch (error) {
+    await vision?.stop();
     await unit.close();
     throw error;
   }

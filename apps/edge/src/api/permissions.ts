@@ -19,6 +19,8 @@ export const PERMISSION_NAMES = [
   'assistant:use',
   'assistant:act-for-members',
   'sync:manage',
+  'vision:read',
+  'vision:configure',
 ] as const;
 export type Permission = (typeof PERMISSION_NAMES)[number];
 
@@ -42,6 +44,8 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  *   the route: a member for themselves, a kiosk for the member it checked in).
  * - `assistant:act-for-members`: let the assistant book and cancel for the member the desk names.
  * - `sync:manage`: at HQ, retry a change kept in quarantine (after an upgrade that understands it).
+ * - `vision:read`: the camera monitor (live frames on the unit's own network only, counts, alerts);
+ *   `vision:configure`: draw a camera's zones and counting lines.
  */
 export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'auth:session': ROLES,
@@ -58,6 +62,8 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'assistant:use': ROLES,
   'assistant:act-for-members': ['owner', 'manager', 'staff'],
   'sync:manage': ['owner', 'manager'],
+  'vision:read': ['owner', 'manager', 'staff', 'trainer'],
+  'vision:configure': ['owner', 'manager'],
 };
 
 /** Permissions that only hold for the caller's own records: the route names the param that must match. */

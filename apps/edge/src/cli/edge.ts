@@ -53,6 +53,8 @@ export async function edgeCommand(options: {
     host: options.host,
     dataDir,
     ...(process.env.GYMEDGE_ADMIN_PASSWORD ? { adminPassword: process.env.GYMEDGE_ADMIN_PASSWORD } : {}),
+    // A demo unit plays a sample camera (vtest.avi when fetched), so the camera monitor is alive.
+    vision: { demoCamera: options.seedDemo !== undefined },
   });
   // Handlers first: a stop that arrives right after "ready" must shut down cleanly, not kill.
   const shutdown = () => {

@@ -346,9 +346,17 @@ export class VisionService {
   }
 
   /** Loads the detector (a failure is reported, not thrown) and starts every camera. */
-  async start(cameras: readonly CameraConfig[]): Promise<void> {
+  async start(
+    cameras: readonly CameraConfig[],
+    options: { readonly modelCheck?: () => ModelStatus } = {},
+  ): Promise<void> {
     if (this.started) throw new Error('vision already started');
     this.started = true;
+    if (cameras.length === 0 && options.modelCheck) {
+      // Nothing to watch: check the model is there (sha256) without spending memory on loading it.
+      this.model = options.modelCheck();
+      return;
+    }
     try {
       this.detectorInstance = await this.options.detector();
       this.inputSize = { width: this.detectorInstance.inputWidth, height: this.detectorInstance.inputHeight };

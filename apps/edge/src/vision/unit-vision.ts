@@ -9,13 +9,14 @@ import { z } from 'zod';
 import { normaliseLayout, ZonesFile } from './analyze.ts';
 import { demoCameraSource } from './demo-camera.ts';
 import { createYoloxDetector, type PersonDetector } from './detector.ts';
+import { DEFAULT_DETECTOR, resolveModel } from './models.ts';
 import type { SafetyFinding } from './rules.ts';
 import { type CameraConfig, VisionService, type VisionSink } from './service.ts';
 import { pruneSnapshots, writeBlurredSnapshot } from './snapshot.ts';
 
 /** The slice of the unit's document store vision uses (structural, so it follows the store wherever it lives). */
 export interface VisionDocuments {
-  idsOfType(type: 'camera'): string[];
+  idsOfType(type: 'camera' | 'alert'): string[];
   get(id: string): unknown;
   create(
     type: 'camera',
@@ -35,6 +36,8 @@ export interface UnitVisionOptions {
   readonly documents: VisionDocuments;
   readonly logger: Logger;
   readonly registry?: Registry;
+  /** Off: no camera runs (the model is still checked, so health can say whether vision could). */
+  readonly enabled?: boolean;
   /** Create a demo camera (sample footage, looped) when the unit has none. */
   readonly demoCamera?: boolean;
   readonly detector?: () => Promise<PersonDetector>;
@@ -167,7 +170,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
   };
   let layouts = readLayouts();
 
-  if (options.demoCamera && options.documents.idsOfType('camera').length === 0) {
+  if (options.enabled !== false && options.demoCamera && options.documents.idsOfType('camera').length === 0) {
     const source = await demoCameraSource(options.logger);
     if (source) {
       const created = await options.documents.create('camera', {
@@ -190,7 +193,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
   }
 
   const cameras: CameraConfig[] = [];
-  for (const id of options.documents.idsOfType('camera')) {
+  for (const id of options.enabled === false ? [] : options.documents.idsOfType('camera')) {
     const doc = options.documents.get(id) as CameraDoc | undefined;
     if (doc?.enabled) cameras.push(cameraFromDoc(doc, layouts[id]));
   }
@@ -201,7 +204,14 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
     ...(options.sampleEverySec === undefined ? {} : { sampleEverySec: options.sampleEverySec }),
   });
   if (options.registry) service.registerMetrics(options.registry);
-  await service.start(cameras);
+  await service.start(cameras, {
+    modelCheck: () => {
+      const found = resolveModel(DEFAULT_DETECTOR);
+      return found.ok
+        ? { ok: true, inputWidth: found.entry.inputWidth ?? 640, inputHeight: found.entry.inputHeight ?? 640 }
+        : { ok: false, reason: found.reason };
+    },
+  });
   const retention = options.snapshotRetentionDays ?? Number(process.env.GYMEDGE_SNAPSHOT_DAYS ?? 7);
   const prune = () => {
     try {
