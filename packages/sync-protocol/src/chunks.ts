@@ -1,5 +1,5 @@
 import { type Chunk, PROTOCOL_VERSION } from './payloads.ts';
-import { encode, type PayloadOf, TOPICS, type TopicKind, topicFor } from './topics.ts';
+import { encode, type PayloadOf, TOPICS, topicFor } from './topics.ts';
 
 type Chunkable = Chunk['of'];
 const CHUNK_TOPIC: Record<Chunkable, 'unitChunks' | 'hqChunks'> = {

@@ -21,5 +21,7 @@ export const SyncCredentials = z.strictObject({
    */
   linkKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes'),
   issuedAt: z.iso.datetime({ offset: false }),
+  /** MQTT protocol version; MQTT 5 by default, with a fallback to 3.1.1 for brokers without it (Aedes). */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
 });
 export type SyncCredentials = z.infer<typeof SyncCredentials>;

@@ -187,6 +187,9 @@ export const UnitState = z.strictObject({
   at: Instant,
   version: z.string().max(40).optional(),
   schema: SchemaVersions.optional(),
+  /** Changes made at the unit that HQ has not acknowledged yet, and how old the oldest is (s). */
+  pendingChanges: z.number().int().min(0).optional(),
+  lagSeconds: z.number().min(0).optional(),
 });
 export type UnitState = z.infer<typeof UnitState>;
 

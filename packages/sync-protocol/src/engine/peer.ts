@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import type { Inbox, InboxResult } from '@gymedge/store';
+import type { Logger } from 'pino';
+import { type Ack, type ChangeBatch, PROTOCOL_VERSION, type WrappedKey } from '../payloads.ts';
+import type { SyncCursors } from './cursors.ts';
+import { type MemberKeys, unwrapKey, wrapKey } from './keys.ts';
+import type { ChangeOutbox } from './outbox.ts';
+
+interface InFlight {
+  readonly batchId: string;
+  readonly seqTo: number;
+  readonly sentAt: number;
+  acked: boolean;
+}
+
+export interface BatchSenderOptions {
+  readonly self: string;
+  readonly peer: string;
+  /** Name of the cursor stream (e.g. `changes-up`). */
+  readonly stream: string;
+  readonly outbox: ChangeOutbox;
+  readonly cursors: SyncCursors;
+  /** Sends a batch (chunked by the caller if needed). Rejections are logged; the batch is resent later. */
+  readonly send: (batch: ChangeBatch) => Promise<void>;
+  /** Wrapped member keys for the member documents of a batch. */
+  readonly keysFor?: (docIds: readonly string[]) => WrappedKey[];
+  /** Called after the durable position moved (the unit prunes its log there). */
+  readonly onAcked?: (position: number) => void;
+  /** Batches in flight at once. */
+  readonly window?: number;
+  /** A batch not acknowledged after this long is sent again (with everything after it). */
+  readonly resendAfterMs?: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Ships the change log to one peer: up to `window` batches in flight, each acknowledged by the peer
+ * only after its durable commit; the durable position (`sync_cursors`) moves over the longest run of
+ * acknowledged batches. After a reconnect, or a batch unacknowledged for too long, everything after the
+ * durable position is sent again: delivery is at least once, and the receiver ignores what it has.
+ */
+export class BatchSender {
+  readonly #o: BatchSenderOptions;
+  readonly #inFlight: InFlight[] = [];
+  #sentUpTo: number;
+  #online = false;
+  #pumping = false;
+  #again = false;
+  lastAckAt: Date | undefined;
+
+  constructor(options: BatchSenderOptions) {
+    this.#o = options;
+    this.#sentUpTo = options.cursors.get(options.peer, options.stream);
+  }
+
+  /** The peer's durable position in our log. */
+  get position(): number {
+    return this.#o.cursors.get(this.#o.peer, this.#o.stream);
+  }
+
+  pending(): { count: number; oldestAt: string | undefined } {
+    return this.#o.outbox.pending(this.position);
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.length;
+  }
+
+  /** The link is up: start (again) from the durable position. */
+  online(): void {
+    this.#online = true;
+    this.#restart();
+  }
+
+  offline(): void {
+    this.#online = false;
+  }
+
+  /** New changes may be in the log. */
+  poke(): void {
+    this.#pump();
+  }
+
+  /** Resends what has waited too long for its acknowledgement. */
+  tick(now = Date.now()): void {
+    const oldest = this.#inFlight[0];
+    if (oldest !== undefined && now - oldest.sentAt > (this.#o.resendAfterMs ?? 15_000)) {
+      this.#o.logger.info({ peer: this.#o.peer, batchId: oldest.batchId }, 'no acknowledgement: resending');
+      this.#restart();
+    } else this.#pump();
+  }
+
+  /** An acknowledgement arrived. Unknown batch ids (an old resend, a duplicate) are ignored. */
+  acked(ack: Ack): void {
+    const entry = this.#inFlight.find((f) => f.batchId === ack.batchId);
+    if (entry === undefined) return;
+    entry.acked = true;
+    this.lastAckAt = new Date();
+    let position: number | undefined;
+    while (this.#inFlight[0]?.acked === true) position = this.#inFlight.shift()?.seqTo;
+    if (position !== undefined) {
+      this.#o.cursors.advance(this.#o.peer, this.#o.stream, position);
+      this.#o.onAcked?.(position);
+    }
+    this.#pump();
+  }
+
+  #restart(): void {
+    this.#inFlight.length = 0;
+    this.#sentUpTo = this.position;
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        while (this.#online && this.#inFlight.length < (this.#o.window ?? 4)) {
+          const next = this.#o.outbox.next(this.#sentUpTo);
+          if (next === undefined) break;
+          const batchId = batchIdOf(
+            this.#o.self,
+            next.seqFrom,
+            next.seqTo,
+            next.items.map((i) => i.hash.join()),
+          );
+          const keys = this.#o.keysFor?.(next.items.map((i) => i.docId)) ?? [];
+          const batch: ChangeBatch = {
+            v: PROTOCOL_VERSION,
+            batchId,
+            from: this.#o.self,
+            seqFrom: next.seqFrom,
+            seqTo: next.seqTo,
+            sentAt: new Date().toISOString(),
+            changes: next.items,
+            ...(keys.length > 0 ? { keys } : {}),
+          };
+          this.#inFlight.push({ batchId, seqTo: next.seqTo, sentAt: Date.now(), acked: false });
+          this.#sentUpTo = next.seqTo;
+          this.#o.send(batch).catch((error: unknown) => {
+            this.#o.logger.debug({ err: error, batchId }, 'batch not sent; will resend');
+          });
+        }
+      } while (this.#again);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+}
+
+/** A batch id that names what it holds: a resend of the same changes has the same id. */
+export function batchIdOf(self: string, seqFrom: number, seqTo: number, hashes: readonly string[]): string {
+  const digest = createHash('sha256').update(hashes.join('|')).digest('hex').slice(0, 16);
+  return `${self}:${seqFrom}-${seqTo}:${digest}`;
+}
+
+export interface ReceiveOptions {
+  readonly inbox: Inbox;
+  /** The authenticated sender (from the topic, which the broker's ACL ties to the identity). */
+  readonly peer: string;
+  readonly linkKey?: Uint8Array;
+  readonly keys?: MemberKeys;
+  readonly logger: Logger;
+}
+
+/**
+ * Applies a change batch through the inbox and returns the acknowledgement to send, once every
+ * change in it is durable (applied, buffered or quarantined). Keys travel first, so the projection of a
+ * member can read the name that arrives with it.
+ */
+export async function receiveBatch(batch: ChangeBatch, options: ReceiveOptions): Promise<Ack> {
+  const totals: InboxResult = { applied: 0, duplicates: 0, buffered: 0, quarantined: 0, reverted: 0 };
+  if (options.linkKey !== undefined && options.keys !== undefined) {
+    for (const k of batch.keys ?? []) {
+      const key = unwrapKey(options.linkKey, k.memberId, k.wrapped);
+      if (key === undefined)
+        options.logger.warn({ memberId: k.memberId }, 'a member key did not unwrap: ignored');
+      else options.keys.put(k.memberId, key);
+    }
+  }
+  const outcomes = await Promise.all(
+    batch.changes.map((item) =>
+      options.inbox.receive(item.docId, Buffer.from(item.bytes, 'base64'), options.peer),
+    ),
+  );
+  for (const o of outcomes) {
+    totals.applied += o.applied;
+    totals.duplicates += o.duplicates;
+    totals.buffered += o.buffered;
+    totals.quarantined += o.quarantined;
+    totals.reverted += o.reverted;
+  }
+  return {
+    v: PROTOCOL_VERSION,
+    batchId: batch.batchId,
+    of: 'changes',
+    ...(batch.seqTo === undefined ? {} : { seqTo: batch.seqTo }),
+    applied: totals.applied + totals.reverted,
+    duplicates: totals.duplicates,
+    buffered: totals.buffered,
+    quarantined: totals.quarantined,
+    at: new Date().toISOString(),
+  };
+}
+
+/** Wrapped keys of the member documents among `docIds` that `keys` holds. */
+export function wrapKeysFor(docIds: readonly string[], keys: MemberKeys, linkKey: Uint8Array): WrappedKey[] {
+  const out: WrappedKey[] = [];
+  const seen = new Set<string>();
+  for (const id of docIds) {
+    if (!id.startsWith('member:') || seen.has(id)) continue;
+    seen.add(id);
+    const key = keys.get(id);
+    if (key !== undefined) out.push({ memberId: id, wrapped: wrapKey(linkKey, id, key) });
+  }
+  return out;
+}
