@@ -166,9 +166,18 @@ function aclSuite(kind: BrokerKind) {
     if (kind.name === 'aedes') {
       it("refuses unit B taking A's client id (and so A's persistent session)", async () => {
         const rj = readCredentialsFile(rjFile());
-        await expect(
-          connectClient(broker.url, { username: rj.username, password: rj.password, clientId: SP }),
-        ).rejects.toThrow();
+        for (const clientId of [SP, `gymedge-unit-${SP}`, `${SP}.x`, 'hq', 'gymedge-hq-relay']) {
+          await expect(
+            connectClient(broker.url, { username: rj.username, password: rj.password, clientId }),
+            clientId,
+          ).rejects.toThrow();
+        }
+        const own = await connect(broker.url, {
+          username: rj.username,
+          password: rj.password,
+          clientId: `gymedge-unit-${RJ}`,
+        });
+        expect(own.connected).toBe(true);
       });
 
       it('takes a re-enrolment at once: the old password is refused, the new one accepted', async () => {

@@ -1,4 +1,4 @@
-import { mayPublish, maySubscribe, type SyncIdentity, usernameOf } from '@gymedge/sync-protocol';
+import { HQ_PEER, mayPublish, maySubscribe, type SyncIdentity, usernameOf } from '@gymedge/sync-protocol';
 
 /**
  * The broker side of link security. The rules themselves (who may publish and subscribe what) are
@@ -8,10 +8,13 @@ import { mayPublish, maySubscribe, type SyncIdentity, usernameOf } from '@gymedg
 export { mayPublish, maySubscribe, type SyncIdentity, usernameOf };
 
 /**
- * The client ids an identity may use: its username, or `<username>.<anything>` (several relay
- * instances, a test's second connection), so one unit can never take over another unit's persistent
- * session by connecting with its client id.
+ * The client ids an identity may use, so that one unit can never take over another unit's persistent
+ * session by connecting with its client id: a unit `U` uses `U`, `gymedge-unit-U` (what the unit's sync
+ * client sends) or either with a `.<suffix>`; HQ (`hq`) uses `hq`, `hq.<suffix>` or `gymedge-hq…` (the
+ * relay's instances). Enrolment refuses unit ids starting with `gymedge-`, so these never collide.
  */
 export function clientIdAllowed(username: string, clientId: string): boolean {
-  return clientId === username || clientId.startsWith(`${username}.`);
+  const is = (base: string) => clientId === base || clientId.startsWith(`${base}.`);
+  if (username === HQ_PEER) return is(HQ_PEER) || clientId.startsWith('gymedge-hq');
+  return is(username) || is(`gymedge-unit-${username}`);
 }

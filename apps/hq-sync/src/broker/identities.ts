@@ -82,6 +82,9 @@ export class IdentityRegistry {
       UnitId.parse(peer.unitId);
       if (peer.unitId === HQ_PEER)
         throw new Error(`a unit may not be called "${HQ_PEER}": that is HQ's name`);
+      if (peer.unitId.startsWith('gymedge-')) {
+        throw new Error('a unit id may not start with "gymedge-": MQTT client ids are built from it');
+      }
     }
     const username = usernameOf(peer);
     const password = randomBytes(32).toString('base64url');
