@@ -13,6 +13,7 @@ import { assistantPlugin } from './assistant/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { VERSION } from './paths.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
+import { createUnitSync, readSyncCredentials, syncCredentialsPath, type UnitSync } from './sync/index.ts';
 import { openUnitStore, type UnitStore } from './unit-store.ts';
 import { type EdgeVision, startEdgeVision } from './vision/edge.ts';
 
@@ -39,6 +40,8 @@ export interface RunningEdge {
   readonly url: string;
   readonly unit: UnitStore;
   readonly app: FastifyInstance;
+  /** Sync with HQ, when the unit is enrolled (`<unit dir>/sync.json`, written by `gymedge hq enrol`). */
+  readonly sync?: UnitSync;
   /** Set when this start created the first owner account: shown once, never stored in clear. */
   readonly createdAdmin?: { login: string; password: string };
   /** Set when a password was given but the unit's owner already has another one: it was not applied. */
@@ -60,12 +63,16 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       logger.info({ projection: name, done, total }, 'rebuilding projection'),
   });
   let vision: EdgeVision | undefined;
+  let sync: UnitSync | undefined;
   try {
     const bootstrap = await ensureOwnerAccount(unit, options.unitId, options.adminPassword);
     const createdAdmin =
       bootstrap.kind === 'created' ? { login: bootstrap.login, password: bootstrap.password } : undefined;
     const registry = new Registry();
     registerStoreMetrics(registry, unit);
+    const credentials = readSyncCredentials(syncCredentialsPath(dir));
+    sync =
+      credentials === undefined ? undefined : createUnitSync({ unit, credentials, logger, version: VERSION });
     vision = await startEdgeVision({
       unitId: options.unitId,
       dir,
@@ -114,16 +121,20 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
     logger.info({ unitId: options.unitId, port, startupMs: Date.now() - started }, 'unit ready');
+    sync?.start();
+    const linked = sync;
     let stopping: Promise<void> | undefined;
     return {
       url: `http://${host}:${port}`,
       unit,
       app,
       ...(createdAdmin === undefined ? {} : { createdAdmin }),
+      ...(linked === undefined ? {} : { sync: linked }),
       ...(bootstrap.kind === 'password-ignored' ? { adminPasswordIgnored: { login: bootstrap.login } } : {}),
       stop: () => {
         stopping ??= (async () => {
           await app.close();
+          await linked?.stop();
           await cameras.stop();
           await unit.close();
         })();
@@ -131,6 +142,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       },
     };
   } catch (error) {
+    await sync?.stop();
     await vision?.stop();
     await unit.close();
     throw error;
