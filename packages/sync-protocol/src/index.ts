@@ -8,6 +8,7 @@
 export * from './acl.ts';
 export * from './chunks.ts';
 export * from './credentials.ts';
+export * from './engine/chain-seed.ts';
 export * from './engine/cursors.ts';
 export * from './engine/keys.ts';
 export * from './engine/link.ts';

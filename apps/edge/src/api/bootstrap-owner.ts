@@ -61,7 +61,8 @@ export async function ensureOwnerAccount(
       passwordHash: await hashPassword(clear),
       active: true,
     },
-    { id: newDocId('staff') },
+    // The unit's own account (`unitId` = the unit): chain-wide accounts are HQ's to write (docs/sync.md).
+    { id: newDocId('staff'), unitId },
   );
   return { kind: 'created', login, password: clear };
 }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type DocType, type DocumentId, deterministicDocId } from '@gymedge/crdt-schema';
+import { Inbox } from '@gymedge/store';
+import { seedChainDocuments } from '@gymedge/sync-protocol';
 import { hashPassword } from '../api/auth.ts';
 import { Phone } from '../domain/member.ts';
+import { silentLogger } from '../lib/logger.ts';
 import type { UnitStore } from '../unit-store.ts';
 import { type DemoUnitSpec, generateDemoUnit } from './generate.ts';
 
@@ -60,26 +63,41 @@ export async function seedDemoUnit(
     },
     { id: id('unit', spec.unitId) },
   );
-  await inBatches('plans', data.plans, (plan) => {
-    const { key, ...fields } = plan;
-    return store.upsert('plan', id('plan', 'demo', key), fields);
-  });
-  await inBatches('class types', data.classTypes, (classType) => {
-    const { key, ...fields } = classType;
-    return store.upsert('classType', id('classType', 'demo', key), fields);
-  });
+  // Plans and class types are chain-wide, and HQ owns them: the unit seeds them as HQ's own first change,
+  // the same bytes HQ seeds (docs/sync.md), so they are never a unit's write to a document only HQ writes.
+  await seedChainDocuments({ store, inbox: new Inbox({ store, db: unit.db, logger: silentLogger() }) }, [
+    ...data.plans.map(({ key, ...fields }) => ({
+      type: 'plan' as const,
+      id: id('plan', 'demo', key),
+      fields,
+    })),
+    ...data.classTypes.map(({ key, ...fields }) => ({
+      type: 'classType' as const,
+      id: id('classType', 'demo', key),
+      fields,
+    })),
+  ]);
+  onProgress?.('plans', data.plans.length, data.plans.length);
+  onProgress?.('class types', data.classTypes.length, data.classTypes.length);
   // Trainers sign in with their own password, set by a manager; the demo gives them random ones.
   const trainerHash = await hashPassword(randomBytes(18).toString('base64url'));
-  await inBatches('trainers', data.trainers, (trainer) =>
-    store.upsert('staff', id('staff', spec.unitId, 'demo', trainer.key), {
-      name: trainer.name,
-      login: `${trainer.key}.${spec.unitId}`,
-      role: 'trainer',
-      units: [spec.unitId],
-      passwordHash: trainerHash,
-      active: true,
-    }),
-  );
+  // A unit's trainers are the unit's own accounts (`unitId` = the unit): only HQ writes chain-wide ones.
+  await inBatches('trainers', data.trainers, async (trainer) => {
+    const staffId = id('staff', spec.unitId, 'demo', trainer.key);
+    if (store.has(staffId)) return;
+    await store.create(
+      'staff',
+      {
+        name: trainer.name,
+        login: `${trainer.key}.${spec.unitId}`,
+        role: 'trainer',
+        units: [spec.unitId],
+        passwordHash: trainerHash,
+        active: true,
+      },
+      { id: staffId, unitId: spec.unitId },
+    );
+  });
   await inBatches('members', data.members, (member) =>
     unit.members.createDocument(
       local('member', member.key),
