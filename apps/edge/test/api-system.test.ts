@@ -1,6 +1,6 @@
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHarness, type Harness } from './support/api-harness.ts';
+import { createHarness, type Harness, PASSWORD } from './support/api-harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -223,8 +223,20 @@ describe('the status page', () => {
     const byHeader = await h.app.inject({ url: '/', headers: { 'accept-language': 'en-US,en;q=0.9' } });
     expect(byHeader.body).toContain('<html lang="en">');
     expect(en.headers['content-security-policy']).toContain("default-src 'none'");
+    // A language the unit does not have falls back to one it has, never a raw JSON 400.
+    const de = await h.app.inject({ url: '/?lang=de' });
+    expect(de.statusCode).toBe(200);
+    expect(de.headers['content-type']).toMatch(/^text\/html/);
+    expect(de.body).toContain('<html lang="pt-BR">');
+    const deWithBrowser = await h.app.inject({
+      url: '/?lang=de',
+      headers: { 'accept-language': 'de-DE,en;q=0.8' },
+    });
+    expect(deWithBrowser.body).toContain('<html lang="en">');
+    expect((await h.app.inject({ url: '/?lang=en-GB' })).body).toContain('<html lang="en">');
     const bad = await h.app.inject({ url: '/?lang=<script>' });
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(200);
+    expect(bad.body).not.toContain('<script>');
   });
 });
 
@@ -242,5 +254,192 @@ describe('security headers', () => {
       expect(response.headers['x-request-id'], url).toEqual(expect.any(String));
       if (url.startsWith('/api/')) expect(response.headers['cache-control'], url).toBe('no-store');
     }
+  });
+});
+
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+};
+
+/** The few JSON Schema rules the generated document uses; returns what does not match, or []. */
+function mismatches(schema: JsonSchema, value: unknown, at = '$'): string[] {
+  if (schema.anyOf ?? schema.oneOf) {
+    const options = schema.anyOf ?? schema.oneOf ?? [];
+    return options.some((option) => mismatches(option, value, at).length === 0)
+      ? []
+      : [`${at}: matches no option`];
+  }
+  if (schema.const !== undefined && value !== schema.const) return [`${at}: is not ${String(schema.const)}`];
+  if (schema.enum !== undefined && !schema.enum.includes(value))
+    return [`${at}: ${String(value)} not in enum`];
+  const types = schema.type === undefined ? [] : [schema.type].flat();
+  const kind =
+    value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'array'
+        : Number.isInteger(value)
+          ? 'integer'
+          : typeof value;
+  if (types.length > 0 && !types.includes(kind) && !(kind === 'integer' && types.includes('number'))) {
+    return [`${at}: is ${kind}, documented as ${types.join('|')}`];
+  }
+  const out: string[] = [];
+  if (kind === 'object' && value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of schema.required ?? [])
+      if (!(key in record)) out.push(`${at}.${key}: required, missing`);
+    for (const [key, item] of Object.entries(record)) {
+      const property = schema.properties?.[key];
+      if (property !== undefined) out.push(...mismatches(property, item, `${at}.${key}`));
+      else if (schema.additionalProperties === false) out.push(`${at}.${key}: not documented`);
+    }
+  }
+  if (kind === 'array' && Array.isArray(value) && schema.items !== undefined) {
+    const items = schema.items;
+    value.forEach((item, i) => {
+      out.push(...mismatches(items, item, `${at}[${i}]`));
+    });
+  }
+  return out;
+}
+
+describe('the OpenAPI document matches what the API really sends', () => {
+  test('status, media type and body of real responses, for every route and the common errors', async () => {
+    const spec = (await h.app.inject({ url: '/api/docs/json' })).json() as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }> }>
+      >;
+    };
+    const manager = await h.tokenFor('manager');
+    const kiosk = await h.tokenFor('kiosk');
+    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/members',
+      headers: auth(manager),
+      payload: { name: 'Wire Pessoa', email: 'wire@example.com', document: '390.533.447-05' },
+    });
+    const id = created.json().id as string;
+    const cases: Array<{
+      route: string;
+      method: string;
+      response: Awaited<ReturnType<typeof h.app.inject>>;
+    }> = [
+      { route: '/api/v1/members', method: 'post', response: created },
+      ...(await Promise.all(
+        (
+          [
+            [
+              '/api/v1/members',
+              'POST',
+              '/api/v1/members',
+              manager,
+              { name: 'Outra', email: 'wire@example.com' },
+            ],
+            ['/api/v1/members', 'POST', '/api/v1/members', manager, { name: 'x', email: 'nope' }],
+            ['/api/v1/members', 'POST', '/api/v1/members', kiosk, { name: 'Kiosk Tenta' }],
+            ['/api/v1/members', 'POST', '/api/v1/members', undefined, { name: 'Sem Token' }],
+            ['/api/v1/members', 'POST', '/api/v1/members', manager, { name: 'y'.repeat(70_000) }],
+            ['/api/v1/members', 'GET', '/api/v1/members?q=wire', manager, undefined],
+            ['/api/v1/members', 'GET', '/api/v1/members?q=Wire%20Pessoa', kiosk, undefined],
+            ['/api/v1/members/{id}', 'GET', `/api/v1/members/${id}`, manager, undefined],
+            [
+              '/api/v1/members/{id}',
+              'GET',
+              '/api/v1/members/member:01JD8Q6W0C5V3T2YH4N8K9M7PA',
+              manager,
+              undefined,
+            ],
+            ['/api/v1/members/{id}', 'GET', '/api/v1/members/bad', manager, undefined],
+            [
+              '/api/v1/members/{id}',
+              'PATCH',
+              `/api/v1/members/${id}`,
+              manager,
+              { region: undefined, consent: { marketing: true } },
+            ],
+            [
+              '/api/v1/auth/login',
+              'POST',
+              '/api/v1/auth/login',
+              undefined,
+              { login: 'staff@example.com', password: PASSWORD },
+            ],
+            [
+              '/api/v1/auth/login',
+              'POST',
+              '/api/v1/auth/login',
+              undefined,
+              { login: 'staff@example.com', password: 'wrong' },
+            ],
+            ['/api/v1/auth/me', 'GET', '/api/v1/auth/me', manager, undefined],
+            ['/api/v1/auth/refresh', 'POST', '/api/v1/auth/refresh', manager, undefined],
+            ['/api/v1/system/health', 'GET', '/api/v1/system/health', manager, undefined],
+            ['/health', 'GET', '/health', undefined, undefined],
+            ['/metrics', 'GET', '/metrics', manager, undefined],
+            ['/', 'GET', '/', undefined, undefined],
+          ] as const
+        ).map(async ([route, method, url, token, body]) => ({
+          route,
+          method: method.toLowerCase(),
+          response: await h.app.inject({
+            method,
+            url,
+            headers: token === undefined ? {} : auth(token),
+            ...(body === undefined ? {} : { payload: body as object }),
+          }),
+        })),
+      )),
+    ];
+    const erase = () =>
+      h.app.inject({ method: 'DELETE', url: `/api/v1/members/${id}`, headers: auth(manager) });
+    cases.push({ route: '/api/v1/members/{id}', method: 'delete', response: await erase() });
+    cases.push({ route: '/api/v1/members/{id}', method: 'delete', response: await erase() });
+    const logout = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: auth(await h.tokenFor('staff')),
+    });
+    cases.push({ route: '/api/v1/auth/logout', method: 'post', response: logout });
+
+    const statuses = cases.map((c) => c.response.statusCode);
+    // The cases really cover the problems people meet: 201, 204, 400, 401, 403, 404, 409 (POST and DELETE), 413.
+    expect(new Set(statuses)).toEqual(new Set([200, 201, 204, 400, 401, 403, 404, 409, 413]));
+    expect(cases.filter((c) => c.method === 'delete').map((c) => c.response.statusCode)).toEqual([204, 409]);
+    for (const { route, method, response } of cases) {
+      const where = `${method.toUpperCase()} ${route} → ${response.statusCode}`;
+      const operation = spec.paths[route]?.[method];
+      expect(operation, where).toBeDefined();
+      const documented = operation?.responses[String(response.statusCode)];
+      expect(documented, `${where} is not in the OpenAPI document`).toBeDefined();
+      if (response.statusCode === 204) continue;
+      const mediaType = String(response.headers['content-type']).split(';')[0] ?? '';
+      expect(Object.keys(documented?.content ?? {}), where).toContain(mediaType);
+      if (mediaType.endsWith('json')) {
+        const schema = documented?.content?.[mediaType]?.schema ?? {};
+        expect(mismatches(schema, response.json()), where).toEqual([]);
+      }
+    }
+  });
+
+  test('the 201 of a create says what it is, and problems carry examples', async () => {
+    const spec = (await h.app.inject({ url: '/api/docs/json' })).json();
+    const create = spec.paths['/api/v1/members'].post;
+    expect(create.responses['201'].description).not.toBe('Default Response');
+    expect(create.responses['201'].content['application/json'].schema.examples[0].name).toBe('Ana Lima');
+    expect(create.responses['409'].content['application/problem+json'].examples['409'].value.status).toBe(
+      409,
+    );
+    expect(create.responses['409'].content['application/json']).toBeUndefined();
   });
 });

@@ -2,7 +2,39 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform } from 'fastify-type-provider-zod';
-import { problemResponses } from './problems.ts';
+import { PROBLEM_CONTENT_TYPE, problemExample, problemResponses } from './problems.ts';
+
+const PROBLEM_MEDIA_TYPE = PROBLEM_CONTENT_TYPE.split(';')[0] ?? 'application/problem+json';
+
+interface DocumentedResponse {
+  description?: string;
+  content?: Record<string, { schema?: unknown; examples?: unknown }>;
+}
+
+/**
+ * Error responses are sent as `application/problem+json` (RFC 9457): say so in the document, with an
+ * example each, instead of the generator's default `application/json`.
+ */
+export function problemMediaTypes<T>(openapi: T): T {
+  const paths = (
+    openapi as { paths?: Record<string, Record<string, { responses?: Record<string, DocumentedResponse> }>> }
+  ).paths;
+  for (const operations of Object.values(paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const code = Number(status);
+        const json = response.content?.['application/json'];
+        if (!(code >= 400) || json === undefined || response.content === undefined) continue;
+        delete response.content['application/json'];
+        response.content[PROBLEM_MEDIA_TYPE] = {
+          ...json,
+          examples: { [String(code)]: { value: problemExample(code) } },
+        };
+      }
+    }
+  }
+  return openapi;
+}
 
 export const DOCS_PREFIX = '/api/docs';
 
@@ -50,6 +82,10 @@ export async function registerDocs(app: FastifyInstance, info: { unitId: string;
       },
     },
     transform: createJsonSchemaTransform({ skipList: [] }),
+    transformObject: (documentObject) =>
+      problemMediaTypes(
+        'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject,
+      ),
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
 }

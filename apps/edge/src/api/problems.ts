@@ -187,7 +187,34 @@ export function sendProblem(
     .send(JSON.stringify(problemBody(problem, request)));
 }
 
-/** Problem responses a route may give, for its OpenAPI entry. */
+const EXAMPLE_DETAIL: Record<number, string> = {
+  400: 'Please correct: email must be an e-mail address like ana@example.com.',
+  401: 'Please sign in: this needs a bearer token from POST /api/v1/auth/login.',
+  403: 'Your role (kiosk) may not do this: it needs the permission members:write.',
+  404: 'There is no member member:01JD8Q6W0C5V3T2YH4N8K9M7PA at this unit.',
+  409: 'A member with this CPF is already registered at this unit: Ana Lima (member:01JD8Q6W0C5V3T2YH4N8K9M7PA).',
+  413: 'The request body is larger than the limit of 64 KiB.',
+  415: 'This endpoint accepts only application/json bodies, not text/plain.',
+  429: 'Too many sign-in attempts from this address. Please wait 42 seconds and try again.',
+  503: 'The unit cannot serve this right now.',
+};
+
+/** An example problem of this status, for the OpenAPI document. */
+export function problemExample(status: number): Problem {
+  const [slug, title] = TITLES[status] ?? ['error', 'Error'];
+  return {
+    type: `urn:gymedge:problem:${slug}`,
+    title,
+    status,
+    detail: EXAMPLE_DETAIL[status] ?? title,
+    instance: '/api/v1/members',
+  };
+}
+
+/**
+ * Problem responses a route may give, for its OpenAPI entry. The document generator (docs.ts) lists them
+ * as `application/problem+json`, the media type they are sent with, each with an example.
+ */
 export function problemResponses(...statuses: number[]): Record<number, typeof Problem> {
   return Object.fromEntries(
     statuses.map((status) => [status, Problem.describe(TITLES[status]?.[1] ?? 'Error')]),

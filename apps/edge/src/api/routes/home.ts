@@ -61,9 +61,18 @@ const TEXT = {
   },
 } as const;
 
+/** A language this page has: from `?lang=` when it names one (en, en-GB, pt, pt-PT…), else from the browser, else pt-BR. */
 function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
-  if (query === 'en' || query === 'pt-BR') return query;
-  return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'pt-BR';
+  const asked = (query ?? '').trim().toLowerCase();
+  if (/^en\b/.test(asked)) return 'en';
+  if (/^pt\b/.test(asked)) return 'pt-BR';
+  // Another language (?lang=de) falls back to the browser's first language we have, then pt-BR.
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.trim().toLowerCase();
+    if (/^en\b/.test(tag)) return 'en';
+    if (/^pt\b/.test(tag)) return 'pt-BR';
+  }
+  return 'pt-BR';
 }
 
 function escapeHtml(value: string): string {
@@ -86,7 +95,8 @@ export function homeRoutes(deps: HomeDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['system'],
           summary: 'Status page of this unit (HTML, pt-BR or en)',
-          querystring: z.strictObject({ lang: z.enum(['pt-BR', 'en']).optional() }),
+          description: 'Any other ?lang= (de, fr…) falls back to the browser language we have, then pt-BR.',
+          querystring: z.object({ lang: z.string().max(64).optional().describe('pt-BR (default) or en') }),
           response: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
         },
       },

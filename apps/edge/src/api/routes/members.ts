@@ -34,6 +34,20 @@ export const MemberIdParams = z.object({
     .refine((id) => isDocId(id, 'member'), MEMBER_ID_MESSAGE),
 });
 
+const VIEW_EXAMPLE = {
+  id: 'member:01JD8Q6W0C5V3T2YH4N8K9M7PA',
+  unitId: 'sp-paulista',
+  status: 'active',
+  name: 'Ana Lima',
+  email: 'ana@example.com',
+  phone: '+5511987654321',
+  document: '52998224725',
+  birthDate: '1990-04-02',
+  consent: { marketing: false, imageAnalytics: false },
+  createdAt: '2026-11-25T13:00:00.000Z',
+  updatedAt: '2026-11-25T13:00:00.000Z',
+};
+
 /** A kiosk sees at most this many matches of one exact look-up (namesakes), and no count. */
 export const KIOSK_MAX_RESULTS = 10;
 
@@ -119,7 +133,10 @@ export function memberRoutes(deps: MemberRoutesDeps): FastifyPluginAsyncZod {
             'A CPF or e-mail that another member of this unit already has is a 409 naming that member (`conflict`), so the staff can open that record instead.',
           body: MemberCreateInput,
           response: {
-            201: MemberView.describe('the member, as stored; Location names it'),
+            201: {
+              description: 'Registered: the member as stored; the Location header names it',
+              content: { 'application/json': { schema: MemberView.meta({ examples: [VIEW_EXAMPLE] }) } },
+            },
             ...problemResponses(400, 409, 413, 415),
           },
         },
