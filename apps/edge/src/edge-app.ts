@@ -8,6 +8,7 @@ import { ensureOwnerAccount } from './api/bootstrap-owner.ts';
 import { checkUnitHealth, type HealthReport } from './api/health.ts';
 import { buildApi, TokenService } from './api/index.ts';
 import { SqliteRevocations } from './api/revocations.ts';
+import { operationsPlugin } from './api/routes/operations.ts';
 import { screenRoutes } from './api/routes/screens.ts';
 import { assistantPlugin } from './assistant/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -98,23 +99,29 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
           sharedLogins: () => unit.accounts.sharedLogins(),
         }),
       );
+    const tokens = new TokenService({
+      secret: tokenSecret(dir),
+      unitId: options.unitId,
+      ...(options.tokenTtlSeconds === undefined ? {} : { ttlSeconds: options.tokenTtlSeconds }),
+    });
     const app = await buildApi({
       unitId: options.unitId,
       version: VERSION,
       members: unit.members,
       accounts: unit.accounts,
       revocations: new SqliteRevocations(unit.db),
-      tokens: new TokenService({
-        secret: tokenSecret(dir),
-        unitId: options.unitId,
-        ...(options.tokenTtlSeconds === undefined ? {} : { ttlSeconds: options.tokenTtlSeconds }),
-      }),
+      tokens,
       health,
       unitName: () => unit.store.get<'unit'>(deterministicDocId('unit', options.unitId))?.name,
       metrics: registry,
       logger,
       // The screens (/kiosk, /staff, /cameras; docs/ui.md) come last: their paths never shadow the API.
-      plugins: [assistantPlugin(unit, options.unitId, logger), cameras.plugin, screenRoutes()],
+      plugins: [
+        assistantPlugin(unit, options.unitId, logger),
+        cameras.plugin,
+        operationsPlugin({ unit, unitId: options.unitId, logger, accounts: unit.accounts, tokens }),
+        screenRoutes(),
+      ],
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port, host });

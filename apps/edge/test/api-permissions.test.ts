@@ -145,14 +145,39 @@ describe('permission matrix: every protected route × every role', () => {
         .map(([name]) => name)
         .sort();
     expect(held('member')).toEqual(['assistant:use', 'auth:session', 'members:read-own']);
-    expect(held('kiosk')).toEqual(['assistant:use', 'auth:session', 'members:lookup']);
-    expect(held('trainer')).toEqual(['assistant:use', 'auth:session', 'members:roster']);
+    expect(held('kiosk')).toEqual([
+      'assistant:use',
+      'auth:session',
+      'members:lookup',
+      'ops:book',
+      'ops:checkin',
+      'ops:schedule',
+    ]);
+    expect(held('trainer')).toEqual([
+      'assistant:use',
+      'auth:session',
+      'members:roster',
+      'ops:alerts',
+      'ops:equipment',
+      'ops:roster',
+      'ops:schedule',
+      'vision:read',
+    ]);
     expect(held('staff')).toEqual([
       'assistant:act-for-members',
       'assistant:use',
       'auth:session',
       'members:read',
       'members:write',
+      'ops:alerts',
+      'ops:book',
+      'ops:checkin',
+      'ops:equipment',
+      'ops:roster',
+      'ops:schedule',
+      'ops:sell',
+      'ops:timetable',
+      'vision:read',
     ]);
   });
 });

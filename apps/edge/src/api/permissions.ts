@@ -19,6 +19,17 @@ export const PERMISSION_NAMES = [
   'assistant:use',
   'assistant:act-for-members',
   'sync:manage',
+  'ops:checkin',
+  'ops:book',
+  'ops:schedule',
+  'ops:roster',
+  'ops:timetable',
+  'ops:sell',
+  'ops:plans',
+  'ops:equipment',
+  'ops:alerts',
+  'ops:reports',
+  'ops:export',
   'vision:read',
   'vision:configure',
 ] as const;
@@ -44,6 +55,12 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  *   the route: a member for themselves, a kiosk for the member it checked in).
  * - `assistant:act-for-members`: let the assistant book and cancel for the member the desk names.
  * - `sync:manage`: at HQ, retry a change kept in quarantine (after an upgrade that understands it).
+ * - Operations (docs/operations.md): `ops:checkin` check a member in (desk and kiosk); `ops:book` book
+ *   and cancel classes (a kiosk only for the member it checked in: the route asks for the serving
+ *   ticket); `ops:schedule` the class list without people's data (kiosk too); `ops:roster` who is in a
+ *   class and attendance; `ops:timetable` edit sessions and class types; `ops:sell` memberships and
+ *   payments; `ops:plans` the plan catalogue; `ops:equipment` the registry and maintenance;
+ *   `ops:alerts` the alerts inbox; `ops:reports` daily reports; `ops:export` CSV and LGPD exports.
  * - `vision:read`: the camera monitor (live frames on the unit's own network only, counts, alerts);
  *   `vision:configure`: draw a camera's zones and counting lines.
  */
@@ -62,6 +79,17 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'assistant:use': ROLES,
   'assistant:act-for-members': ['owner', 'manager', 'staff'],
   'sync:manage': ['owner', 'manager'],
+  'ops:checkin': ['owner', 'manager', 'staff', 'kiosk'],
+  'ops:book': ['owner', 'manager', 'staff', 'kiosk'],
+  'ops:schedule': ['owner', 'manager', 'staff', 'trainer', 'kiosk'],
+  'ops:roster': ['owner', 'manager', 'staff', 'trainer'],
+  'ops:timetable': ['owner', 'manager', 'staff'],
+  'ops:sell': ['owner', 'manager', 'staff'],
+  'ops:plans': ['owner', 'manager'],
+  'ops:equipment': ['owner', 'manager', 'staff', 'trainer'],
+  'ops:alerts': ['owner', 'manager', 'staff', 'trainer'],
+  'ops:reports': ['owner', 'manager'],
+  'ops:export': ['owner', 'manager'],
   'vision:read': ['owner', 'manager', 'staff', 'trainer'],
   'vision:configure': ['owner', 'manager'],
 };
