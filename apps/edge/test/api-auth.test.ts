@@ -144,6 +144,18 @@ describe('POST /api/v1/auth/login', () => {
   });
 });
 
+/** Counts the password checks (argon2) the account directory is asked for from now on. */
+function countPasswordChecks(harness: Harness): { count: number } {
+  const counter = { count: 0 };
+  const accounts = harness.unit.accounts;
+  const real = accounts.checkPassword.bind(accounts);
+  accounts.checkPassword = (account, password) => {
+    counter.count++;
+    return real(account, password);
+  };
+  return counter;
+}
+
 describe('sign-in budgets stop a password spray before argon2 runs', () => {
   test('one address trying many logins is stopped after its budget, in microseconds', async () => {
     h = await createHarness({
@@ -157,13 +169,12 @@ describe('sign-in budgets stop a password spray before argon2 runs', () => {
     for (let i = 0; i < 30; i++) {
       expect((await login(h, { login: `ghost${i}@example.com`, password: 'x' })).statusCode).toBe(401);
     }
-    const started = performance.now();
+    const checks = countPasswordChecks(h);
     const limited = await login(h, { login: 'staff@example.com', password: PASSWORD });
-    const took = performance.now() - started;
     expect(expectProblem(limited, 429).detail).toMatch(/from this address/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    // No argon2 check ran (one costs ~14 ms).
-    expect(took).toBeLessThan(8);
+    // Refused before any password check (one argon2 check costs ~14 ms of CPU).
+    expect(checks.count).toBe(0);
     // Another address is not affected.
     const elsewhere = await h.app.inject({
       method: 'POST',
@@ -178,6 +189,7 @@ describe('sign-in budgets stop a password spray before argon2 runs', () => {
     h = await createHarness();
     const harness = h;
     const token = await harness.tokenFor('staff');
+    const checks = countPasswordChecks(harness);
     const started = performance.now();
     const storm = Array.from({ length: 300 }, (_, i) =>
       harness.app.inject({
@@ -198,6 +210,8 @@ describe('sign-in budgets stop a password spray before argon2 runs', () => {
     const checked = answers.filter((r) => r.statusCode === 401).length;
     const limited = answers.filter((r) => r.statusCode === 429).length;
     expect(checked + limited).toBe(300);
+    // Only the admitted attempts cost an argon2 check.
+    expect(checks.count).toBe(checked);
     // Default budget: 20 checks a second, burst 20.
     expect(checked).toBeLessThanOrEqual(20 + Math.ceil(elapsedS * 20) + 1);
     expect(limited).toBeGreaterThan(250);
@@ -205,7 +219,8 @@ describe('sign-in budgets stop a password spray before argon2 runs', () => {
       /too many sign-in attempts right now/,
     );
     expect(read.statusCode).toBe(200);
-    expect(readMs).toBeLessThan(1000);
+    // Queued behind 300 requests on one event loop, yet answered (no 13.8 ms x 300 of argon2 in front of it).
+    expect(readMs).toBeLessThan(5000);
   });
 });
 
