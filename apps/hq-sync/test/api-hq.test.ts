@@ -2,36 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@gymedge/edge/src/lib/logger.ts';
-import { openUnitStore, type UnitStore } from '@gymedge/edge/src/unit-store.ts';
+import { openUnitStore } from '@gymedge/edge/src/unit-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolUnit } from '../src/enrolment.ts';
 import { type RunningHq, startHq } from '../src/hq-app.ts';
+import { replicate } from './support/replicate.ts';
 
 const PASSWORD = 'senha-da-demo-123';
 let dir: string;
 let hq: RunningHq;
 let token: string;
-
-/**
- * What the relay does for real, done by hand here so the API is tested on real documents: every change a
- * unit logged is handed to HQ's inbox, after the member's key (which the relay unwraps from its batch).
- */
-async function replicate(unit: UnitStore, unitId: string, target: UnitStore): Promise<void> {
-  for (const key of unit.db
-    .prepare<[], { member_id: string; key: Buffer; created_at: string }>(
-      'SELECT member_id, key, created_at FROM member_keys',
-    )
-    .all()) {
-    target.db
-      .prepare('INSERT OR IGNORE INTO member_keys (member_id, key, created_at) VALUES (?, ?, ?)')
-      .run(key.member_id, key.key, key.created_at);
-  }
-  const changes = unit.db
-    .prepare<[], { doc_id: string; bytes: Buffer }>('SELECT doc_id, bytes FROM change_log ORDER BY seq')
-    .all();
-  for (const change of changes)
-    await target.store.applyRemote(change.doc_id, new Uint8Array(change.bytes), unitId);
-}
 
 async function call(method: 'GET' | 'POST', url: string, body?: unknown, bearer: string | undefined = token) {
   const response = await fetch(`${hq.url}${url}`, {
