@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { apiWrites } from './bench/api-writes.ts';
+import { run as assistantBench } from './bench/assistant.ts';
 import { automergePeer } from './bench/automerge-peer.ts';
 import { cleanupNow, installCleanup, tempDir } from './bench/cleanup.ts';
 import { measureCodeLoad } from './bench/code-load.ts';
@@ -42,7 +43,7 @@ function command(file: string, args: string[]): string {
  * The capability areas besides the Foundation's store/API figures. Each writes its own section of
  * docs/benchmarks.md; add yours here (one line).
  */
-const AREAS: readonly BenchArea[] = [];
+const AREAS: readonly BenchArea[] = [{ name: 'assistant', run: assistantBench }];
 
 const USAGE = 'usage: npm run bench [-- [--quick] [--build] [--json FILE] [--only AREA[,AREA]]]';
 

@@ -190,6 +190,7 @@ export class AssistantEngine {
   readonly #deps: EngineDeps;
   readonly #model: IntentClassifier;
   readonly #index: KnowledgeIndex;
+  #classNames: { names: readonly string[]; lexicon: Lexicon } | undefined;
 
   constructor(deps: EngineDeps, options: { model?: IntentClassifier; index?: KnowledgeIndex } = {}) {
     this.#deps = deps;
@@ -233,7 +234,9 @@ export class AssistantEngine {
   understand(text: string, now: Date): { classification: Classification; entities: Entities; clean: string } {
     const clean = sanitize(text);
     const info = this.#deps.gym.info();
-    const classNames = classLexicon(this.#deps.schedule.classNames());
+    const names = this.#deps.schedule.classNames();
+    if (this.#classNames?.names !== names) this.#classNames = { names, lexicon: classLexicon(names) };
+    const classNames = this.#classNames.lexicon;
     const entities = extractEntities(clean, { now, timeZone: info.timeZone, classNames });
     let classification = this.#model.classify(clean);
     // A sign of an emergency always wins, whatever the model thought.

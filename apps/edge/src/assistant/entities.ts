@@ -253,6 +253,12 @@ export function extractEntities(text: string, context: ExtractionContext): Entit
       ...chrono.pt.parse(text, { instant: wall, timezone: 0 }, { forwardDate: true }),
     ];
     for (const result of parsed) {
+      // chrono reads "de 3" (dias) as 03:00, "6" (days) as the 6th and "now" as this minute: not what people mean here.
+      if (
+        /^(?:(?:de|a|o|em|the)\s+)?\d{1,2}$/.test(fold(result.text)) ||
+        /^(now|agora)$/i.test(result.text.trim())
+      )
+        continue;
       const start = result.start;
       if (out.date === undefined && (start.isCertain('day') || start.isCertain('weekday'))) {
         out.date = `${start.get('year')}-${pad(start.get('month') ?? 1)}-${pad(start.get('day') ?? 1)}`;

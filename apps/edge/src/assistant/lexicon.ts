@@ -321,19 +321,17 @@ export interface LexiconMatch {
  * words exactly or with one typo (from 6 letters). Longest spelling wins at a position.
  */
 export function matchLexicon(text: string, lexicon: Lexicon, typos = true): LexiconMatch[] {
-  const tokens = words(fold(text));
+  const tokens = tokensOf(text);
   const found: LexiconMatch[] = [];
   const taken = new Set<number>();
-  const entries = Object.entries(lexicon).flatMap(([value, spellings]) =>
-    spellings.map((spelling) => ({ value, parts: spelling.split(' ') })),
-  );
-  entries.sort((a, b) => b.parts.length - a.parts.length);
-  for (const { value, parts } of entries) {
+  for (const { value, parts } of compiled(lexicon)) {
     for (let i = 0; i + parts.length <= tokens.length; i += 1) {
       if (taken.has(i)) continue;
       const ok = parts.every((part, j) => {
         const token = tokens[i + j] ?? '';
-        return token === part || (typos && part.length >= 6 && nearWord(token, part));
+        return (
+          token === part || (typos && part.length >= 6 && !NOT_TYPOS.has(token) && nearWord(token, part))
+        );
       });
       if (!ok) continue;
       for (let j = 0; j < parts.length; j += 1) taken.add(i + j);
@@ -341,6 +339,46 @@ export function matchLexicon(text: string, lexicon: Lexicon, typos = true): Lexi
     }
   }
   return found.sort((a, b) => a.index - b.index);
+}
+
+/** Everyday words one letter away from a class or exercise name: never read as its typo. */
+const NOT_TYPOS = new Set([
+  'funciona',
+  'funcionam',
+  'passado',
+  'planos',
+  'plano',
+  'terça',
+  'trena',
+  'remado',
+  'rosto',
+]);
+
+type Compiled = ReadonlyArray<{ readonly value: string; readonly parts: readonly string[] }>;
+const COMPILED = new WeakMap<Lexicon, Compiled>();
+
+/** A lexicon's spellings split into words, longest first; compiled once per lexicon object. */
+function compiled(lexicon: Lexicon): Compiled {
+  let entries = COMPILED.get(lexicon);
+  if (entries === undefined) {
+    entries = Object.entries(lexicon)
+      .flatMap(([value, spellings]) => spellings.map((spelling) => ({ value, parts: spelling.split(' ') })))
+      .sort((a, b) => b.parts.length - a.parts.length);
+    COMPILED.set(lexicon, entries);
+  }
+  return entries;
+}
+
+let lastText: string | undefined;
+let lastTokens: readonly string[] = [];
+
+/** Folded words of a text; the last one is remembered (every lexicon of a message reads the same text). */
+function tokensOf(text: string): readonly string[] {
+  if (text !== lastText) {
+    lastText = text;
+    lastTokens = words(fold(text));
+  }
+  return lastTokens;
 }
 
 /** Distinct canonical values of a lexicon found in a text, in order of appearance. */

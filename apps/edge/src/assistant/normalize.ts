@@ -60,25 +60,34 @@ export function detectLocale(folded: string, fallback: Locale = 'pt-BR'): Locale
   return fallback;
 }
 
-/** Levenshtein distance with an early exit above `max` (returns max + 1 then). */
+const ROW_A = new Int32Array(128);
+const ROW_B = new Int32Array(128);
+
+/** Levenshtein distance with an early exit above `max` (returns max + 1 then). Allocation-free. */
 export function editDistance(a: string, b: string, max = 2): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (a.length >= 127 || b.length >= 127) return a === b ? 0 : max + 1;
+  let previous = ROW_A;
+  let current = ROW_B;
+  for (let j = 0; j <= b.length; j += 1) previous[j] = j;
   for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
+    current[0] = i;
     let best = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
       const value = Math.min(
         (previous[j] ?? 0) + 1,
         (current[j - 1] ?? 0) + 1,
         (previous[j - 1] ?? 0) + cost,
       );
-      current.push(value);
+      current[j] = value;
       if (value < best) best = value;
     }
     if (best > max) return max + 1;
+    const swap = previous;
     previous = current;
+    current = swap;
   }
   return previous[b.length] ?? max + 1;
 }

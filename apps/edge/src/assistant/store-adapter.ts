@@ -64,6 +64,7 @@ export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfo
   readonly #titles: Statement<[string], { title: string }>;
   readonly #openPayments: Statement<[string, string], { n: number }>;
   #namesCache: { at: number; names: string[] } | undefined;
+  #infoCache: { at: number; info: GymInfo } | undefined;
 
   constructor(unit: UnitStore, options: StorePortsOptions) {
     this.#unit = unit;
@@ -216,7 +217,15 @@ export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfo
     };
   }
 
+  /** The unit's information, re-read at most every 5 s (it changes rarely; every message reads it). */
   info(): GymInfo {
+    const now = Date.now();
+    if (this.#infoCache === undefined || now - this.#infoCache.at > 5000)
+      this.#infoCache = { at: now, info: this.#readInfo() };
+    return this.#infoCache.info;
+  }
+
+  #readInfo(): GymInfo {
     const unit = this.#unit.store.get<'unit'>(deterministicDocId('unit', this.#unitId));
     return {
       name: unit?.name ?? this.#unitId,
