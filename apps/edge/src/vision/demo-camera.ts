@@ -37,7 +37,7 @@ export const VTEST_LAYOUT: ZonesFile = {
     },
     {
       id: 'lawn',
-      name: 'Gramado (sem assento)',
+      name: 'Gramado',
       kind: 'no_seat',
       polygon: [
         [0, 0.46],
