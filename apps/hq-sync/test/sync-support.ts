@@ -2,7 +2,7 @@
  * Test support for the sync suites: real brokers (Aedes in process, Mosquitto as a child process with a
  * generated config), real HQ and unit stores on real SQLite files, and helpers to wait for convergence.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SyncCredentials } from '@gymedge/sync-protocol';
 import { Aedes } from 'aedes';
+import BetterSqlite from 'better-sqlite3';
 import pino from 'pino';
 import { createUnitSync, type UnitSync } from '../../edge/src/sync/index.ts';
 import { openUnitStore, type UnitStore } from '../../edge/src/unit-store.ts';
@@ -42,17 +43,22 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** Aedes in this process (MQTT 3.1.1; sessions kept in memory, so they survive a listener restart only). */
+/**
+ * Aedes in this process (MQTT 3.1.1). `stop()` is a real broker restart: the broker and its in-memory
+ * sessions and queues are gone, and `start()` makes a new one on the same port.
+ */
 export async function startAedes(port?: number): Promise<TestBroker> {
   const p = port ?? (await freePort());
-  const broker = await Aedes.createBroker();
+  let broker: Aedes | undefined;
   let server: Server | undefined;
   const sockets = new Set<Socket>();
   const start = async () => {
+    const b = await Aedes.createBroker();
+    broker = b;
     server = createServer((socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      broker.handle(socket);
+      b.handle(socket);
     });
     await new Promise<void>((resolve) => server?.listen(p, '127.0.0.1', () => resolve()));
   };
@@ -60,19 +66,12 @@ export async function startAedes(port?: number): Promise<TestBroker> {
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
     server = undefined;
+    const b = broker;
+    broker = undefined;
+    if (b !== undefined) await new Promise<void>((resolve) => b.close(() => resolve()));
   };
   await start();
-  return {
-    kind: 'aedes',
-    url: `mqtt://127.0.0.1:${p}`,
-    port: p,
-    stop,
-    start,
-    close: async () => {
-      await stop();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-    },
-  };
+  return { kind: 'aedes', url: `mqtt://127.0.0.1:${p}`, port: p, stop, start, close: stop };
 }
 
 /**
@@ -251,4 +250,76 @@ export function headsOf(db: import('better-sqlite3').Database, owner: string): s
   )
     .map((r) => `${r.doc_id} ${r.heads.split(',').sort().join(',')}`)
     .join('\n');
+}
+
+export interface PeerProcess {
+  readonly child: ChildProcess;
+  readonly messages: Array<Record<string, unknown>>;
+  /** Resolves with the first message of `type` received from now on (or already received, if `past`). */
+  next(type: string, timeoutMs?: number, past?: boolean): Promise<Record<string, unknown>>;
+  last(type: string): Record<string, unknown> | undefined;
+  exited: Promise<number | null>;
+}
+
+const PEER = new URL('./chaos-peer.ts', import.meta.url).pathname;
+
+/** Forks a unit or HQ (chaos-peer.ts) as a real process. */
+export function forkPeer(config: Record<string, unknown>): PeerProcess {
+  const child = fork(PEER, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      GYMEDGE_CHAOS: JSON.stringify({
+        ...config,
+        linkKeys: Object.fromEntries([...linkKeys].map(([u, k]) => [u, k.toString('base64')])),
+      }),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const messages: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ type: string; resolve: (m: Record<string, unknown>) => void }> = [];
+  child.on('message', (m: Record<string, unknown>) => {
+    messages.push(m);
+    for (const w of [...waiters]) {
+      if (w.type === m.type) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    messages,
+    exited,
+    last: (type) => messages.filter((m) => m.type === type).at(-1),
+    next: (type, timeoutMs = 60_000, past = false) => {
+      const seen = past ? messages.find((m) => m.type === type) : undefined;
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`peer sent no ${type} in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push({
+          type,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+        child.once('exit', () => reject(new Error(`peer exited before sending ${type}`)));
+      });
+    },
+  };
+}
+
+/** Makes sure a unit has a link key (shared with forked peers through the environment). */
+export function ensureLinkKey(unitId: string): void {
+  if (!linkKeys.has(unitId)) linkKeys.set(unitId, randomBytes(32));
+}
+
+/** Opens a database file of another process read-only (WAL: sees what it committed). */
+export function peek(path: string): import('better-sqlite3').Database {
+  return new BetterSqlite(path, { readonly: true, fileMustExist: true });
 }

@@ -101,6 +101,8 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
   #hqOnline: boolean | undefined;
   #stopped = true;
   #pruneTo = 0;
+  /** Messages being handled: `stop()` waits for them, so nothing touches the store after it. */
+  readonly #busy = new Set<Promise<void>>();
 
   constructor(options: UnitSyncOptions) {
     super();
@@ -182,9 +184,11 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       this.#emitStatus();
     });
     this.#link.on('message', (topic, payload) => {
-      this.#onMessage(topic, payload).catch((error: unknown) =>
+      const handling = this.#onMessage(topic, payload).catch((error: unknown) =>
         this.#log.error({ err: error, topic }, 'could not handle a message'),
       );
+      this.#busy.add(handling);
+      void handling.finally(() => this.#busy.delete(handling));
     });
   }
 
@@ -205,6 +209,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       topic: topicFor('unitState', this.#unit),
       payload: encode('unitState', this.#state('offline')),
     });
+    await Promise.allSettled([...this.#busy]);
     this.#emitStatus();
   }
 

@@ -144,6 +144,8 @@ export class Relay extends EventEmitter<RelayEvents> {
   #timer: NodeJS.Timeout | undefined;
   #pokeTimer: NodeJS.Timeout | undefined;
   #started = false;
+  /** Messages being handled: `stop()` waits for them, so nothing touches the store after it. */
+  readonly #busy = new Set<Promise<void>>();
 
   constructor(options: RelayOptions) {
     super();
@@ -197,9 +199,11 @@ export class Relay extends EventEmitter<RelayEvents> {
       for (const unit of this.#units.values()) unit.sender.offline();
     });
     this.#link.on('message', (topic, payload) => {
-      this.#onMessage(topic, payload).catch((error: unknown) =>
+      const handling = this.#onMessage(topic, payload).catch((error: unknown) =>
         this.#log.error({ err: error, topic }, 'could not handle a message'),
       );
+      this.#busy.add(handling);
+      void handling.finally(() => this.#busy.delete(handling));
     });
   }
 
@@ -227,6 +231,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     const goodbye: HqState = { v: PROTOCOL_VERSION, state: 'offline', at: new Date().toISOString() };
     await this.#link.stop({ topic: TOPICS.hqState.pattern, payload: encode('hqState', goodbye) });
+    if (this.#pokeTimer !== undefined) clearTimeout(this.#pokeTimer);
+    await Promise.allSettled([...this.#busy]);
     await this.#o.hq.store.flush();
   }
 
