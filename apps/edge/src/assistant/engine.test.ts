@@ -21,7 +21,7 @@ describe('assistant engine on a real unit store', () => {
   beforeAll(async () => {
     unit = temp.open();
     fixture = await seedAssistantFixture(unit, UNIT, '2026-11-30', 8);
-    ports = new StoreAssistantPorts(unit, { unitId: UNIT, clock: () => NOW });
+    ports = StoreAssistantPorts.over(unit, { unitId: UNIT, clock: () => NOW });
     engine = new AssistantEngine({ schedule: ports, bookings: ports, gym: ports, handover: ports });
   });
   afterAll(async () => {

@@ -1,6 +1,8 @@
 import { assistantRoutes } from '../api/routes/assistant.ts';
 import type { ApiPlugin } from '../api/server.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { BookingService } from '../services/booking-service.ts';
+import { createOperations } from '../services/operations.ts';
 import type { UnitStore } from '../unit-store.ts';
 import { ConversationStore } from './conversations.ts';
 import { AssistantEngine } from './engine.ts';
@@ -20,6 +22,8 @@ export interface AssistantOptions {
   /** The optional LLM backend; default from `GYMEDGE_LLM_URL`, `GYMEDGE_LLM_MODEL`, `GYMEDGE_LLM_KEY`. */
   readonly llm?: LlmConfig | null;
   readonly now?: () => Date;
+  /** The unit's operations booking service; default a new one over the same store (same rules, same config). */
+  readonly bookings?: BookingService;
 }
 
 /**
@@ -33,7 +37,8 @@ export function assistantPlugin(
   options: AssistantOptions = {},
 ): ApiPlugin {
   const now = options.now ?? (() => new Date());
-  const ports = new StoreAssistantPorts(unit, { unitId, clock: now });
+  const bookings = options.bookings ?? createOperations({ unit, unitId, logger, clock: now }).bookings;
+  const ports = new StoreAssistantPorts(unit, { unitId, clock: now, bookings });
   const engine = new AssistantEngine({ schedule: ports, bookings: ports, gym: ports, handover: ports });
   const llm = options.llm === undefined ? llmConfigFromEnv(process.env) : options.llm;
   const responder = llm === null || llm === undefined ? engine : new LlmAssistant(engine, llm, logger);

@@ -78,7 +78,7 @@ describe('LLM backend against an OpenAI-compatible server on 127.0.0.1', () => {
   beforeAll(async () => {
     unit = temp.open();
     fixture = await seedAssistantFixture(unit, UNIT, '2026-11-30', 3);
-    ports = new StoreAssistantPorts(unit, { unitId: UNIT, clock: () => NOW });
+    ports = StoreAssistantPorts.over(unit, { unitId: UNIT, clock: () => NOW });
     const engine = new AssistantEngine({ schedule: ports, bookings: ports, gym: ports, handover: ports });
     engine.understand('oi', NOW); // trains the shared intent model before the clocks start
     await new Promise<void>((resolve) => llm.server.listen(0, '127.0.0.1', resolve));

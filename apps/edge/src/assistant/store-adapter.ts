@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { type ClassSessionDoc, type DocumentId, deterministicDocId } from '@gymedge/crdt-schema';
+import { type ClassSessionDoc, deterministicDocId } from '@gymedge/crdt-schema';
 import type { Statement } from 'better-sqlite3';
-import { decideBook, decideCancel, waitlistPosition } from '../domain/bookings.ts';
-import { type ClassRules, DEFAULT_CLASS_RULES, localTime } from '../domain/classes.ts';
+import { waitlistPosition } from '../domain/bookings.ts';
+import { localTime } from '../domain/classes.ts';
 import { localDate } from '../domain/time.ts';
+import { silentLogger } from '../lib/logger.ts';
+import type { BookingService } from '../services/booking-service.ts';
+import type { Actor } from '../services/contracts.ts';
+import { createOperations } from '../services/operations.ts';
 import type { UnitStore } from '../unit-store.ts';
 import type {
   BookingOutcome,
@@ -33,22 +37,26 @@ interface SessionRow {
 /** Options of {@link StoreAssistantPorts}. */
 export interface StorePortsOptions {
   readonly unitId: string;
+  /** The operations booking service: the assistant books and cancels through it, like the kiosk. */
+  readonly bookings: BookingService;
   readonly clock?: () => Date;
-  readonly rules?: ClassRules;
 }
+
+/** Who the operations service sees acting (audit); the API decided beforehand that the caller may. */
+const ASSISTANT: Actor = { id: 'assistant', role: 'system' };
 
 /**
  * The assistant's ports over the unit's store: the timetable from the `class_session_index` read model,
- * bookings written into the `classSession` document through the same pure rules as the kiosk
- * (`domain/bookings.ts`: decideBook / decideCancel, waitlist and promotion), plan and payments from the
- * operations read models, the unit's hours and plans from its documents. Handover requests go to the
- * audit log, where the staff console reads them.
+ * bookings and cancellations through the operations `BookingService` (the same one the kiosk and the
+ * desk call: plan and credits, booking window, waitlist and promotion, one seat per member), plan and
+ * payments from the operations read models, the unit's hours and plans from its documents. Handover
+ * requests go to the audit log.
  */
 export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfoSource, HandoverPort {
   readonly #unit: UnitStore;
   readonly #unitId: string;
   readonly #clock: () => Date;
-  readonly #rules: ClassRules;
+  readonly #bookings: BookingService;
   readonly #sessions: Statement<[string, string], SessionRow>;
   readonly #plans: Statement<
     [],
@@ -66,11 +74,23 @@ export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfo
   #namesCache: { at: number; names: string[] } | undefined;
   #infoCache: { at: number; info: GymInfo } | undefined;
 
+  /** Ports with their own operations services over `unit` (tests, the evaluation, the default plugin). */
+  static over(unit: UnitStore, options: { unitId: string; clock?: () => Date }): StoreAssistantPorts {
+    const clock = options.clock ?? (() => new Date());
+    const bookings = createOperations({
+      unit,
+      unitId: options.unitId,
+      logger: silentLogger(),
+      clock,
+    }).bookings;
+    return new StoreAssistantPorts(unit, { unitId: options.unitId, clock, bookings });
+  }
+
   constructor(unit: UnitStore, options: StorePortsOptions) {
     this.#unit = unit;
     this.#unitId = options.unitId;
     this.#clock = options.clock ?? (() => new Date());
-    this.#rules = options.rules ?? DEFAULT_CLASS_RULES;
+    this.#bookings = options.bookings;
     this.#sessions = unit.db.prepare(
       'SELECT * FROM class_session_index WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, title',
     );
@@ -140,39 +160,23 @@ export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfo
   }
 
   async book(memberId: string, sessionId: string): Promise<BookingOutcome> {
+    if (this.#session(sessionId) === undefined) return { ok: false, reason: 'not_found' };
+    const outcome = await this.#bookings.book({ memberId, sessionId, actor: ASSISTANT, source: 'assistant' });
+    if (outcome.status === 'refused') return { ok: false, reason: outcome.reason, detail: outcome.detail };
     const session = this.#session(sessionId);
     if (session === undefined) return { ok: false, reason: 'not_found' };
-    const now = this.#clock();
-    const today = localDate(now, this.#zone());
-    if (this.#unit.operations.activeMemberships(memberId, today).length === 0)
-      return { ok: false, reason: 'no_active_plan' };
-    const decision = decideBook(session, this.#rules, {
-      memberId: memberId as DocumentId<'member'>,
-      now: now.toISOString(),
-      key: randomBytes(9).toString('base64url'),
-      source: 'assistant',
-    });
-    if (decision.kind === 'refused') return { ok: false, reason: decision.reason, detail: decision.detail };
-    const { doc } = await this.#unit.store.update<'classSession'>(sessionId, decision.patch);
-    return decision.kind === 'booked'
-      ? { ok: true, status: 'booked', session: this.#view(doc) }
-      : { ok: true, status: 'waitlisted', session: this.#view(doc), position: decision.position };
+    return outcome.status === 'booked'
+      ? { ok: true, status: 'booked', session: this.#view(session) }
+      : { ok: true, status: 'waitlisted', session: this.#view(session), position: outcome.position };
   }
 
   async cancel(memberId: string, sessionId: string): Promise<BookingOutcome> {
+    if (this.#session(sessionId) === undefined) return { ok: false, reason: 'not_found' };
+    const outcome = await this.#bookings.cancel({ memberId, sessionId, actor: ASSISTANT });
+    if (outcome.status === 'refused') return { ok: false, reason: outcome.reason, detail: outcome.detail };
     const session = this.#session(sessionId);
     if (session === undefined) return { ok: false, reason: 'not_found' };
-    const now = this.#clock().toISOString();
-    const decision = decideCancel(session, this.#rules, { memberId, now });
-    if (decision.kind === 'refused') return { ok: false, reason: decision.reason, detail: decision.detail };
-    const patch = { ...decision.patch } as Record<string, unknown>;
-    if (decision.kind === 'cancelled') {
-      const bookings = { ...(patch.bookings as Record<string, Record<string, unknown>> | undefined) };
-      bookings[decision.key] = { ...(bookings[decision.key] ?? {}), status: 'cancelled', cancelledAt: now };
-      patch.bookings = bookings;
-    }
-    const { doc } = await this.#unit.store.update<'classSession'>(sessionId, patch);
-    return { ok: true, status: 'cancelled', session: this.#view(doc) };
+    return { ok: true, status: 'cancelled', session: this.#view(session) };
   }
 
   #session(sessionId: string): ClassSessionDoc | undefined {

@@ -105,7 +105,7 @@ export async function evaluationUnit() {
   const dir = mkdtempSync(join(tmpdir(), 'gymedge-assistant-eval-'));
   const unit = openUnitStore({ dir, unitId: 'sp-paulista', logger: silentLogger(), compactEveryMs: 0 });
   const fixture = await seedAssistantFixture(unit, 'sp-paulista', EVAL_TODAY, 8);
-  const ports = new StoreAssistantPorts(unit, { unitId: 'sp-paulista', clock: () => EVAL_NOW });
+  const ports = StoreAssistantPorts.over(unit, { unitId: 'sp-paulista', clock: () => EVAL_NOW });
   const engine = new AssistantEngine({ schedule: ports, bookings: ports, gym: ports, handover: ports });
   return {
     unit,
