@@ -210,9 +210,13 @@ function reconcileErasures(
   const missing = register.entries().filter((entry) => !known.has(entry.memberId));
   if (missing.length === 0) return Promise.resolve();
   logger.warn({ erasures: missing.length }, 're-applying erasures that the database does not hold');
-  return Promise.all(missing.map((entry) => reapplyErasure(db, store, vault, audit, entry))).then(() =>
-    checkpointer.truncate(),
-  );
+  return Promise.all(missing.map((entry) => reapplyErasure(db, store, vault, audit, entry))).then(() => {
+    // A restored file may hold copies of the erased values outside any live cell (unallocated space
+    // left by page splits in the copy; secure_delete only zeroes cells it deletes). VACUUM rewrites
+    // every page from the live rows; it runs only here, after a restore, on start-up.
+    db.exec('VACUUM');
+    return checkpointer.truncate();
+  });
 }
 
 function reapplyErasure(

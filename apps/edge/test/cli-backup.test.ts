@@ -200,6 +200,7 @@ describe('gymedge backup and restore', () => {
           data,
           '--customers',
           csv,
+          '--create-unit',
         ]);
         expect(imported.code).toBe(0);
         const out = join(root, 'backups', 'rj-copacabana.db');

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database, { type Database as Db, SqliteError } from 'better-sqlite3';
 import { StoreOpenError } from './database.ts';
 
@@ -20,7 +20,7 @@ export function acquireLock(path: string, dbPath: string): () => void {
     try {
       db = new Database(path, { timeout: 0 });
       db.pragma('locking_mode = EXCLUSIVE');
-      db.pragma('journal_mode = OFF');
+      db.pragma('journal_mode = MEMORY');
       db.exec('BEGIN EXCLUSIVE');
       db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
       db.exec('DELETE FROM holder');
@@ -49,6 +49,8 @@ export function acquireLock(path: string, dbPath: string): () => void {
   }
   if (lock === undefined) throw new StoreOpenError(`Could not lock ${dbPath}.`, dbPath);
   const held = lock;
+  // Never open the lock file otherwise: closing any descriptor of it would drop this process's lock.
+  chmodSync(path, 0o600);
   writeFileSync(`${path}.pid`, String(process.pid), { mode: 0o600 });
   let released = false;
   return () => {

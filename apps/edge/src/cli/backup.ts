@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { silentLogger } from '../lib/logger.ts';
 import { backupUnit, restoreUnit, verifyBackup } from '../store/backup.ts';
+import { openUnitStore } from '../unit-store.ts';
 import { dataDirFrom, unitIdFrom } from './config.ts';
 import { progressPrinter, UsageError } from './output.ts';
 
@@ -41,7 +43,16 @@ export async function restoreCommand(options: {
     return;
   }
   const result = restoreUnit(dir, options.from, unitId);
+  if (result.erasuresToReapply > 0) {
+    // Apply them now, so the restored database never sits with keys of members erased since the backup.
+    const unit = openUnitStore({ dir, unitId, logger: silentLogger(), compactEveryMs: 0 });
+    try {
+      await unit.ready;
+    } finally {
+      await unit.close();
+    }
+  }
   console.log(
-    `Restored ${result.unitId} from ${options.from}: ${result.documents.toLocaleString('en-US')} documents.${result.keptAs ? ` The previous database is kept as ${result.keptAs}.` : ''}`,
+    `Restored ${result.unitId} from ${options.from}: ${result.documents.toLocaleString('en-US')} documents.${result.keptAs ? ` The previous database is kept as ${result.keptAs}.` : ''}${result.erasuresToReapply > 0 ? ` ${result.erasuresToReapply.toLocaleString('en-US')} erasure(s) made since the backup were applied again.` : ''}`,
   );
 }

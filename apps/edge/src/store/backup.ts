@@ -1,7 +1,19 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { acquireLock, openDatabase, StoreOpenError } from '@gymedge/store';
 import { dbPathOf } from '../unit-store.ts';
+import { ErasureRegister } from './erasure-register.ts';
+import { FILE_MODE, fsyncFileAndFolder } from './files.ts';
 import { LOCAL_SCHEMA_VERSION } from './local-schema.ts';
 
 export interface BackupSummary {
@@ -9,13 +21,20 @@ export interface BackupSummary {
   readonly unitId: string;
   readonly bytes: number;
   readonly documents: number;
+  /** Members the backup holds, erased ones not counted. */
   readonly members: number;
+  /** Members erased before the backup was taken (their keys are not in it). */
+  readonly erased: number;
   readonly changes: number;
 }
 
 /**
- * Copies a unit database with SQLite's online backup API: safe while the unit is running and
- * writing (the copy is a consistent snapshot), then checks the copy before reporting success.
+ * Copies a unit database with `VACUUM INTO` from a read-only connection: one read transaction, so the
+ * copy is a consistent snapshot taken in one pass, however busy the unit's writer is (the online
+ * backup API restarted its page copy on every write: 7,622 restarts and ~60 s on 33 MB). The copy is
+ * written to `<target>.partial-<pid>` (mode 0600, rollback journal, so no -wal/-shm beside it),
+ * fsynced with its folder (VACUUM INTO does not fsync), renamed into place, and verified before
+ * success is reported.
  */
 export async function backupUnit(
   unitDir: string,
@@ -25,20 +44,25 @@ export async function backupUnit(
   const source = dbPathOf(unitDir);
   if (!existsSync(source)) throw new StoreOpenError(`There is no unit database at ${source}.`, source);
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name for the backup.`);
-  mkdirSync(dirname(target), { recursive: true });
-  const db = openDatabase(source, { readonly: true });
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  const partial = `${target}.partial-${process.pid}`;
+  // VACUUM INTO accepts an empty file: created here so that the copy is the unit user's only.
+  closeSync(openSync(partial, 'w', FILE_MODE));
+  const db = openDatabase(source, { readonly: true, integrityCheck: false });
   try {
-    await db.backup(target, {
-      progress: ({ totalPages, remainingPages }) => {
-        onProgress?.(totalPages - remainingPages, totalPages);
-        return 200;
-      },
-    });
     const pages = db.pragma('page_count', { simple: true }) as number;
+    onProgress?.(0, pages);
+    db.prepare('VACUUM INTO ?').run(partial);
     onProgress?.(pages, pages);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
   } finally {
     db.close();
   }
+  fsyncFileAndFolder(partial, dirname(target));
+  renameSync(partial, target);
+  fsyncFileAndFolder(target, dirname(target));
   return verifyBackup(target);
 }
 
@@ -79,7 +103,10 @@ export function verifyBackup(path: string): BackupSummary {
       unitId,
       bytes: statSync(path).size,
       documents: count('SELECT count(*) AS n FROM documents'),
-      members: count("SELECT count(*) AS n FROM documents WHERE type = 'member'"),
+      members: count(
+        "SELECT count(*) AS n FROM documents WHERE type = 'member' AND doc_id NOT IN (SELECT member_id FROM erasures)",
+      ),
+      erased: count('SELECT count(*) AS n FROM erasures'),
       changes: count('SELECT count(*) AS n FROM change_log'),
     };
   } catch (error) {
@@ -93,14 +120,19 @@ export function verifyBackup(path: string): BackupSummary {
 /**
  * Replaces a unit's database with a backup, only after the backup is verified and belongs to the
  * same unit, and only while the unit is stopped. The current database is kept beside it
- * (`unit.db.before-restore-<time>`), never deleted.
+ * (`unit.db.before-restore-<time>`), never deleted. The erasure register beside it is not replaced:
+ * the next open re-applies every erasure made since the backup was taken (see `openUnitStore`).
  */
 export function restoreUnit(
   unitDir: string,
   backupPath: string,
   unitId: string,
-): BackupSummary & { keptAs?: string } {
+): BackupSummary & { keptAs?: string; erasuresToReapply: number } {
   const summary = verifyBackup(backupPath);
+  const inBackup = new Set(erasedIn(backupPath));
+  const erasuresToReapply = new ErasureRegister(unitDir)
+    .entries()
+    .filter((entry) => !inBackup.has(entry.memberId)).length;
   if (summary.unitId !== unitId) {
     throw new Error(`The backup is of unit ${summary.unitId}, not ${unitId}; nothing was changed.`);
   }
@@ -125,9 +157,27 @@ export function restoreUnit(
     }
     for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
     copyFileSync(backupPath, `${target}.restoring`);
+    chmodSync(`${target}.restoring`, FILE_MODE);
+    fsyncFileAndFolder(`${target}.restoring`, unitDir);
     renameSync(`${target}.restoring`, target);
-    return keptAs === undefined ? summary : { ...summary, keptAs };
+    fsyncFileAndFolder(target, unitDir);
+    return keptAs === undefined
+      ? { ...summary, erasuresToReapply }
+      : { ...summary, keptAs, erasuresToReapply };
   } finally {
     release();
+  }
+}
+
+/** The members a backup records as erased. */
+function erasedIn(path: string): string[] {
+  const db = openDatabase(path, { readonly: true, integrityCheck: false });
+  try {
+    return db
+      .prepare<[], { member_id: string }>('SELECT member_id FROM erasures')
+      .all()
+      .map((row) => row.member_id);
+  } finally {
+    db.close();
   }
 }

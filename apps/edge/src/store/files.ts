@@ -15,17 +15,24 @@ export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
 /**
- * Makes a unit folder private: the folder 0700, every file in it 0600, and `unit.db` created 0600
+ * Makes a unit folder private: the folder (and its subfolders) 0700, every file in it 0600, and `unit.db` created 0600
  * before SQLite opens it (SQLite gives its WAL and shared-memory files the mode of the database file).
  */
 export function secureUnitFolder(dir: string, dbFile: string): void {
   mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   chmodSync(dir, DIR_MODE);
   if (!existsSync(dbFile)) closeSync(openSync(dbFile, 'a', FILE_MODE));
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isFile() && (stat.mode & 0o777) !== FILE_MODE) chmodSync(path, FILE_MODE);
+  restrict(dir);
+}
+
+/** Folders 0700 and files 0600, all the way down (other parts of the unit keep files in subfolders). */
+function restrict(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if ((statSync(path).mode & 0o777) !== DIR_MODE) chmodSync(path, DIR_MODE);
+      restrict(path);
+    } else if (entry.isFile() && (statSync(path).mode & 0o777) !== FILE_MODE) chmodSync(path, FILE_MODE);
   }
 }
 
