@@ -6,8 +6,6 @@ import { deterministicDocId } from '@gymedge/crdt-schema';
 import { buildApi, type HealthReport, TokenService } from '@gymedge/edge/api';
 import { createLogger, type Logger } from '@gymedge/edge/src/lib/logger.ts';
 import { VERSION } from '@gymedge/edge/src/paths.ts';
-import { ConflictError, type MemberService } from '@gymedge/edge/src/services/contracts.ts';
-import { openUnitStore, type UnitStore } from '@gymedge/edge/src/unit-store.ts';
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
@@ -17,10 +15,12 @@ import { hqRoutes } from './api/hq-routes.ts';
 import type { BrokerHealth, SyncSnapshot, UnitSync } from './api/snapshot.ts';
 import { type EmbeddedBroker, startEmbeddedBroker, type TlsMaterial } from './broker/embedded-broker.ts';
 import { IdentityRegistry, openLocalDatabase } from './broker/identities.ts';
+import { ChainMemberProjection, chainMemberService } from './chain-members.ts';
 import { dashboardRoutes } from './dashboard.ts';
 import { PresenceMonitor } from './presence.ts';
 import { StoreQuarantine } from './quarantine.ts';
-import type { RelayFactory, RelayPort } from './relay-port.ts';
+import { type HqStore, openHqStore } from './relay/hq-store.ts';
+import { Relay } from './relay/relay.ts';
 
 export const HQ_DEFAULT_PORT = 8090;
 export const MQTT_DEFAULT_PORT = 1883;
@@ -44,8 +44,8 @@ export interface HqOptions {
   readonly brokerCaPem?: string;
   /** Password of HQ's first owner `admin` (the demo passes GYMEDGE_DEMO_PASSWORD). */
   readonly adminPassword?: string;
-  /** Builds the relay core; without it HQ runs broker, API and dashboard only. */
-  readonly relay?: RelayFactory;
+  /** Run the relay core (default true); false runs broker, API and dashboard only. */
+  readonly relay?: boolean;
   readonly logger?: Logger;
   readonly tokenTtlSeconds?: number;
 }
@@ -56,7 +56,8 @@ export interface RunningHq {
   /** The broker as units reach it on this machine. */
   readonly brokerUrl: string;
   readonly dir: string;
-  readonly store: UnitStore;
+  readonly store: HqStore;
+  readonly relay: Relay | undefined;
   readonly registry: IdentityRegistry;
   readonly app: FastifyInstance;
   readonly createdAdmin?: { readonly login: string; readonly password: string };
@@ -97,22 +98,6 @@ function tokenSecret(dir: string): Uint8Array {
   const path = join(dir, 'token.key');
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-}
-
-/** HQ reads members of the whole chain; they are created and edited at their unit. */
-function chainMembers(inner: MemberService): MemberService {
-  const refuse = async () => {
-    throw new ConflictError(
-      'Members are created and edited at their unit; HQ shows the whole chain read-only.',
-    );
-  };
-  return new Proxy(inner, {
-    get(target, property) {
-      if (property === 'create' || property === 'update' || property === 'erase') return refuse;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /** Today's date in the chain's zone (check-ins are counted per local day). */
@@ -172,8 +157,10 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
     }
   };
   try {
-    const store = openUnitStore({ dir, unitId: HQ_DIR_NAME, logger });
+    const members = new ChainMemberProjection();
+    const store = openHqStore({ dir, logger, projections: [members] });
     closers.push(() => store.close());
+    for (const name of store.store.staleProjections()) store.store.rebuildProjections([name]);
     const createdAdmin = await accounts.ensureOwner(options.adminPassword);
     const relayIdentity = await relayCredentials(dir, registry);
 
@@ -201,15 +188,16 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
     presence.start();
     closers.push(() => presence.stop());
 
-    let relay: RelayPort | undefined;
-    if (options.relay) {
-      relay = await options.relay({
-        hq: store,
+    let relay: Relay | undefined;
+    if (options.relay !== false) {
+      relay = new Relay({
         brokerUrl,
         username: relayIdentity.username,
         password: relayIdentity.password,
         ...(caPem === undefined ? {} : { caPem }),
+        hq: store,
         linkKeyOf: (unitId) => registry.linkKeyOf(unitId),
+        enrolledUnits: () => registry.units(),
         logger,
       });
       await relay.start();
@@ -218,6 +206,9 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
     }
 
     const quarantine = new StoreQuarantine(store.db, store.store);
+    const sizeQuery = store.db.prepare<[], { size: number }>(
+      'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
+    );
     const counts = chainCounts(store.db);
     const names = new Map<string, string>();
     const nameOf = (unitId: string) => {
@@ -253,6 +244,8 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
     const snapshot = (): SyncSnapshot => {
       const figures = counts();
       const open = quarantine.openByUnit();
+      const now = Date.now();
+      const reachable = presence.broker().connected;
       const present = new Map(presence.units().map((unit) => [unit.unitId, unit]));
       const relayed = new Map((relay?.units() ?? []).map((unit) => [unit.unitId, unit]));
       const enrolled = new Set(registry.units());
@@ -267,20 +260,32 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
           .filter((v): v is string => v !== undefined)
           .sort()
           .pop();
+        const state =
+          seen?.state ?? (sync?.lastSeenAt === undefined ? 'unknown' : sync.online ? 'online' : 'offline');
+        // While HQ cannot hear the unit (broker down, unit offline), HQ is behind it by at least the time
+        // since it last heard from it; once they talk again, the unit's own figure (age of its oldest
+        // unacknowledged change) is the lag.
+        const heard = reachable && state === 'online';
+        const silence = lastSeen === undefined ? undefined : Math.max(0, (now - Date.parse(lastSeen)) / 1000);
+        const reported = sync?.lagSeconds;
+        const lagSeconds =
+          heard || silence === undefined ? reported : Math.max(reported ?? 0, Math.round(silence * 10) / 10);
         return {
           unitId,
           ...(name === undefined ? {} : { name }),
-          state: seen?.state ?? 'unknown',
+          state,
           enrolled: enrolled.has(unitId),
           ...(lastSeen === undefined ? {} : { lastSeenAt: lastSeen }),
-          ...(sync?.lastSyncAt === undefined ? {} : { lastSyncAt: sync.lastSyncAt }),
+          ...(sync?.lastBatchAt === undefined ? {} : { lastSyncAt: sync.lastBatchAt }),
           ...(sync?.pendingChanges === undefined ? {} : { pendingChanges: sync.pendingChanges }),
-          ...(sync?.lagSeconds === undefined ? {} : { lagSeconds: sync.lagSeconds }),
+          ...(lagSeconds === undefined ? {} : { lagSeconds }),
           documents: figures.documents.get(unitId) ?? 0,
           quarantined: open.get(unitId) ?? 0,
           members: figures.members.get(unitId) ?? 0,
           checkinsToday: figures.checkins.get(unitId) ?? 0,
-          ...(seen?.version === undefined ? {} : { version: seen.version }),
+          ...((sync?.version ?? seen?.version) === undefined
+            ? {}
+            : { version: sync?.version ?? seen?.version }),
         };
       });
       const sum = (pick: (unit: UnitSync) => number) => units.reduce((total, unit) => total + pick(unit), 0);
@@ -325,7 +330,7 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
           documents: stats.documents,
           quarantined: stats.quarantined,
           pendingWrites: stats.pendingWrites,
-          sizeBytes: store.sizeBytes(),
+          sizeBytes: sizeQuery.get()?.size ?? 0,
         },
         sync: { state: seen.connected ? 'connected' : 'disconnected', pendingChanges: stats.changeLogSize },
         ...(reasons.length > 0 ? { reasons } : {}),
@@ -337,7 +342,7 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
     const app = await buildApi({
       unitId: HQ_DIR_NAME,
       version: VERSION,
-      members: chainMembers(store.members),
+      members: chainMemberService(store.db, store.store, members),
       accounts,
       tokens: new TokenService({
         secret: tokenSecret(dir),
@@ -372,6 +377,7 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
       brokerUrl,
       dir,
       store,
+      relay,
       registry,
       app,
       ...(createdAdmin === undefined ? {} : { createdAdmin }),

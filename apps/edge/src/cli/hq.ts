@@ -52,7 +52,6 @@ async function runHq(options: {
   const tls = tlsFrom(options);
   const brokerCaPem = readPem(options.brokerCa, '--broker-ca');
   const password = process.env.GYMEDGE_DEMO_PASSWORD || process.env.GYMEDGE_ADMIN_PASSWORD || undefined;
-  const relay = await hqSync.defaultRelay();
   const hq = await hqSync.startHq({
     dataDir: dataDirFrom(options.data),
     port: parsePort(options.port ?? process.env.GYMEDGE_HQ_PORT ?? String(hqSync.HQ_DEFAULT_PORT), '--port'),
@@ -65,7 +64,6 @@ async function runHq(options: {
     ...(brokerCaPem === undefined ? {} : { brokerCaPem }),
     ...(tls === undefined ? {} : { mqttTls: tls }),
     ...(password === undefined ? {} : { adminPassword: password }),
-    ...(relay === undefined ? {} : { relay }),
   });
   const shutdown = () => {
     hq.stop().then(

@@ -1,0 +1,79 @@
+// HQ and two real units in one process: enrolment writes each unit's credentials, the units connect
+// with them, and a member created at sp-paulista through its API is found in HQ's member search.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningEdge, startEdge } from '@gymedge/edge/src/edge-app.ts';
+import { silentLogger } from '@gymedge/edge/src/lib/logger.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDENTIALS_FILE_NAME, enrolUnit, writeCredentialsFile } from '../src/enrolment.ts';
+import { type RunningHq, startHq } from '../src/hq-app.ts';
+
+const PASSWORD = 'senha-da-rede-123';
+let dir: string;
+let hq: RunningHq;
+const units: RunningEdge[] = [];
+
+async function login(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password: PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { token: string }).token;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gymedge-hq-units-'));
+  hq = await startHq({ dataDir: dir, port: 0, mqttPort: 0, adminPassword: PASSWORD, logger: silentLogger() });
+  for (const unitId of ['sp-paulista', 'rj-copacabana']) {
+    const credentials = await enrolUnit(hq.registry, unitId, { brokerUrl: hq.brokerUrl });
+    writeCredentialsFile(join(dir, unitId, CREDENTIALS_FILE_NAME), credentials);
+    units.push(
+      await startEdge({ unitId, port: 0, dataDir: dir, adminPassword: PASSWORD, logger: silentLogger() }),
+    );
+  }
+});
+
+afterAll(async () => {
+  for (const unit of units) await unit.stop();
+  await hq?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('HQ with two enrolled units', () => {
+  it('shows both units online and finds a member created at sp-paulista within seconds', async () => {
+    const [sp] = units;
+    if (sp === undefined) throw new Error('no unit');
+    const unitToken = await login(sp.url);
+    const created = await fetch(`${sp.url}/api/v1/members`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${unitToken}` },
+      body: JSON.stringify({ name: 'Heloísa Sincronizada' }),
+    });
+    expect(created.status).toBe(201);
+    const started = Date.now();
+    const hqToken = await login(hq.url);
+    let found: { name?: string; unitId: string }[] = [];
+    while (Date.now() - started < 15_000) {
+      const answer = await fetch(`${hq.url}/api/v1/members?q=helo`, {
+        headers: { authorization: `Bearer ${hqToken}` },
+      });
+      found = ((await answer.json()) as { items: { name?: string; unitId: string }[] }).items;
+      if (found.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    expect(found).toEqual([expect.objectContaining({ name: 'Heloísa Sincronizada', unitId: 'sp-paulista' })]);
+    expect(seconds).toBeLessThan(10);
+    const states = () => hq.snapshot().units.map((u) => [u.unitId, u.state]);
+    for (let i = 0; i < 100 && states().some(([, state]) => state !== 'online'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(states()).toEqual([
+      ['rj-copacabana', 'online'],
+      ['sp-paulista', 'online'],
+    ]);
+  });
+});
