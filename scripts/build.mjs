@@ -32,3 +32,15 @@ for (const app of readdirSync('apps')) {
   writeFileSync(`apps/${app}/web/dist/.built`, new Date().toISOString());
   process.stdout.write(`built apps/${app}/web/dist in ${Date.now() - began} ms\n`);
 }
+
+// Vision: the MediaPipe pose .task bundles, built from the @mediapipe/pose npm package (docs/vision.md).
+{
+  const began = Date.now();
+  const { buildPoseModels } = await import('./build-pose-models.mjs');
+  try {
+    buildPoseModels();
+    process.stdout.write(`built models/pose_landmarker_{lite,full}.task in ${Date.now() - began} ms\n`);
+  } catch (error) {
+    process.stderr.write(`pose models not built (vision pose will say so): ${error.message}\n`);
+  }
+}

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { analyzeVideo, parseLineArg, readZonesFile, type ZonesFile } from '../vision/analyze.ts';
 import { createYoloxDetector } from '../vision/detector.ts';
+import { EXERCISES, Exercise } from '../vision/exercises.ts';
+import { PoseEstimator } from '../vision/pose.ts';
+import { analyzePose } from '../vision/pose-analyze.ts';
 import { fail, progressPrinter, UsageError } from './output.ts';
 
 interface AnalyzeCliOptions {
@@ -51,6 +54,44 @@ async function analyzeCommand(options: AnalyzeCliOptions): Promise<void> {
   }
 }
 
+interface PoseCliOptions {
+  input: string;
+  out: string;
+  exercise: string;
+  model: string;
+  fps?: string;
+  maxFrames?: string;
+}
+
+async function poseCommand(options: PoseCliOptions): Promise<void> {
+  const exercise = Exercise.safeParse(options.exercise.replace('-', '_'));
+  if (!exercise.success) throw new UsageError(`--exercise must be one of ${EXERCISES.join(', ')}`);
+  if (options.model !== 'lite' && options.model !== 'full')
+    throw new UsageError('--model must be lite or full');
+  const fps = options.fps === undefined ? undefined : Number(options.fps);
+  if (fps !== undefined && !(fps > 0 && fps <= 60)) throw new UsageError('--fps must be between 1 and 60');
+  const maxFrames = options.maxFrames === undefined ? undefined : Number(options.maxFrames);
+  const estimator = await PoseEstimator.start(options.model);
+  try {
+    const progress = progressPrinter('pose', ' frames');
+    const summary = await analyzePose({
+      input: options.input,
+      out: options.out,
+      exercise: exercise.data,
+      estimator,
+      ...(fps === undefined ? {} : { fps }),
+      ...(maxFrames === undefined ? {} : { maxFrames }),
+      onProgress: (done) => progress(done, undefined),
+    });
+    process.stderr.write('\n');
+    console.log(
+      `${summary.frames} frames (${summary.framesWithPerson} with a person) at ${summary.processedFps} fps: ${summary.count} ${exercise.data} reps. Wrote ${options.out}/landmarks.jsonl, reps.json, feedback.json.`,
+    );
+  } finally {
+    await estimator.close();
+  }
+}
+
 /** `gymedge vision …`: analyse footage offline (people counting and flow; pose and reps). */
 export function registerVisionCommands(program: Command): void {
   const vision = program
@@ -75,4 +116,16 @@ export function registerVisionCommands(program: Command): void {
     .option('--fps <n>', 'analyse at this frame rate (default: the video’s own)')
     .option('--max-frames <n>', 'stop after this many frames')
     .action((options: AnalyzeCliOptions) => analyzeCommand(options).catch(fail));
+  vision
+    .command('pose')
+    .description(
+      'Pose landmarks (MediaPipe PoseLandmarker in headless Chromium) and exercise reps: DIR/landmarks.jsonl, DIR/reps.json, DIR/feedback.json (pt-BR and en).',
+    )
+    .requiredOption('--input <file>', 'video or image file')
+    .requiredOption('--out <dir>', 'output folder (created)')
+    .option('--exercise <name>', `one of ${EXERCISES.join(', ')}`, 'squat')
+    .option('--model <lite|full>', 'BlazePose landmark model', 'lite')
+    .option('--fps <n>', 'analysis rate', '15')
+    .option('--max-frames <n>', 'stop after this many frames')
+    .action((options: PoseCliOptions) => poseCommand(options).catch(fail));
 }

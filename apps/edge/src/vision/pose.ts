@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, normalize } from 'node:path';
+import type { Landmark } from './exercises.ts';
+import { ffmpegPath, IngestError, isLiveSource, JpegSplitter } from './ingest.ts';
+import { REPO_ROOT } from './models.ts';
+
+/** Which BlazePose landmark model to run: lite (fast) or full (more accurate). */
+export type PoseModel = 'lite' | 'full';
+
+/** The bundle built by scripts/build-pose-models.mjs, or why it is missing. */
+export function poseModelPath(model: PoseModel, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.GYMEDGE_MODELS_DIR ?? join(REPO_ROOT, 'models');
+  return join(dir, `pose_landmarker_${model}.task`);
+}
+
+/** Minimal structural types of the playwright-core objects we use (it is loaded lazily, by name). */
+interface PwPage {
+  goto(url: string): Promise<unknown>;
+  evaluate<R>(fn: string): Promise<R>;
+  waitForFunction(fn: string, arg?: unknown, options?: { timeout?: number }): Promise<unknown>;
+  on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
+}
+interface PwBrowser {
+  newPage(): Promise<PwPage>;
+  close(): Promise<void>;
+}
+interface PwChromium {
+  launch(options: { executablePath: string; args: string[]; headless: boolean }): Promise<PwBrowser>;
+}
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>pose</title><script type="module">
+import { FilesetResolver, PoseLandmarker } from '/tasks/vision_bundle.mjs';
+const params = new URLSearchParams(location.search);
+const fileset = await FilesetResolver.forVisionTasks('/tasks/wasm');
+const landmarker = await PoseLandmarker.createFromOptions(fileset, {
+  baseOptions: { modelAssetPath: '/model.task', delegate: 'CPU' },
+  runningMode: 'VIDEO',
+  numPoses: 1,
+});
+let last = 0;
+window.detect = async (url) => {
+  const blob = await (await fetch(url)).blob();
+  const bitmap = await createImageBitmap(blob);
+  const t0 = performance.now();
+  const ts = Math.max(last + 1, Math.round(performance.now()));
+  last = ts;
+  const result = landmarker.detectForVideo(bitmap, ts);
+  const ms = performance.now() - t0;
+  bitmap.close();
+  return { ms, poses: result.landmarks.map((pose) => pose.map((p) => [p.x, p.y, p.z, p.visibility ?? 0])) };
+};
+window.ready = true;
+</script>`;
+
+/**
+ * MediaPipe PoseLandmarker (tasks-vision 0.10.35) in headless Chromium: it needs WebGL2 even on the CPU
+ * delegate, so it cannot run in plain Node. Frames go to the page as JPEG over a loopback HTTP server;
+ * landmarks come back as JSON. Nothing leaves the machine (the page makes no outside requests).
+ */
+export class PoseEstimator {
+  private constructor(
+    private readonly browser: PwBrowser,
+    private readonly page: PwPage,
+    private readonly server: Server,
+    private readonly frames: Map<string, Buffer>,
+    private readonly base: string,
+  ) {}
+
+  private seq = 0;
+
+  static async start(
+    model: PoseModel = 'lite',
+    options: { readonly chromium?: string } = {},
+  ): Promise<PoseEstimator> {
+    const task = poseModelPath(model);
+    if (!existsSync(task)) {
+      throw new IngestError(
+        `pose model ${task} not found: run \`node scripts/build-pose-models.mjs\` (npm install does)`,
+      );
+    }
+    const require = createRequire(import.meta.url);
+    const tasksDir = dirname(require.resolve('@mediapipe/tasks-vision'));
+    const frames = new Map<string, Buffer>();
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const send = (type: string, body: Buffer | string) => {
+        response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+        response.end(body);
+      };
+      if (url.pathname === '/') return send('text/html', PAGE);
+      if (url.pathname === '/model.task') return send('application/octet-stream', readFileSync(task));
+      if (url.pathname.startsWith('/frame/')) {
+        const frame = frames.get(url.pathname);
+        frames.delete(url.pathname);
+        if (frame) return send('image/jpeg', frame);
+      }
+      if (url.pathname.startsWith('/tasks/')) {
+        const file = normalize(join(tasksDir, url.pathname.slice('/tasks/'.length)));
+        if (file.startsWith(tasksDir) && existsSync(file)) {
+          const type = file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+          return send(type, readFileSync(file));
+        }
+      }
+      response.writeHead(404);
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const moduleName = 'playwright-core';
+    const { chromium } = (await import(moduleName)) as { chromium: PwChromium };
+    let browser: PwBrowser;
+    try {
+      browser = await chromium.launch({
+        executablePath: options.chromium ?? process.env.GYMEDGE_CHROMIUM ?? '/usr/bin/chromium',
+        args: CHROMIUM_FLAGS,
+        headless: true,
+      });
+    } catch (error) {
+      server.close();
+      throw new IngestError(
+        `Chromium could not start for pose estimation: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await page.waitForFunction('window.ready === true', undefined, { timeout: 60_000 });
+    return new PoseEstimator(browser, page, server, frames, base);
+  }
+
+  /** Landmarks of the (one) person in a JPEG frame, or undefined when nobody is found; and the model time. */
+  async detect(jpeg: Buffer): Promise<{ landmarks?: Landmark[]; ms: number }> {
+    const path = `/frame/${this.seq++}.jpg`;
+    this.frames.set(path, jpeg);
+    const result = await this.page.evaluate<{ ms: number; poses: number[][][] }>(
+      `window.detect(${JSON.stringify(`${this.base}${path}`)})`,
+    );
+    const pose = result.poses[0];
+    return {
+      ms: result.ms,
+      ...(pose
+        ? {
+            landmarks: pose.map(([x, y, z, visibility]) => ({
+              x: x ?? 0,
+              y: y ?? 0,
+              z: z ?? 0,
+              visibility: visibility ?? 0,
+            })),
+          }
+        : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** JPEG frames of a video (or a still image) at a capped rate, for pose estimation. */
+export async function* jpegFrames(
+  source: string,
+  options: { readonly width?: number; readonly fps?: number; readonly maxFrames?: number } = {},
+): AsyncGenerator<{ index: number; jpeg: Buffer }> {
+  if (!isLiveSource(source) && !existsSync(source)) throw new IngestError(`video file not found: ${source}`);
+  const filters = [`scale=${options.width ?? 640}:-2`];
+  if (options.fps !== undefined) filters.unshift(`fps=${options.fps}`);
+  const child = spawn(
+    ffmpegPath(),
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-i',
+      source,
+      '-an',
+      '-vf',
+      filters.join(','),
+      '-q:v',
+      '3',
+      '-f',
+      'mjpeg',
+      'pipe:1',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (t: string) => {
+    stderr = (stderr + t).slice(-2000);
+  });
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const splitter = new JpegSplitter();
+  let index = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      for (const jpeg of splitter.push(chunk)) {
+        yield { index, jpeg };
+        index += 1;
+        if (options.maxFrames !== undefined && index >= options.maxFrames) return;
+      }
+    }
+    const code = await closed;
+    if (index === 0)
+      throw new IngestError(
+        `no frames could be read from ${source}: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`,
+      );
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
