@@ -160,8 +160,27 @@ describe('bad input on POST /api/v1/members is refused, and nothing is stored', 
 
   test('prototype pollution is refused, not merged', async () => {
     const body = '{"name":"Ana Lima","__proto__":{"isAdmin":true}}';
-    refused(await send({ body, contentType: 'application/json' }), 400);
+    const problem = refused(await send({ body, contentType: 'application/json' }), 400);
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    // The real cause, not "not valid JSON".
+    expect(problem.detail).toMatch(/valid JSON, but it has a "__proto__" key/);
+    expect(problem.type).toBe('urn:gymedge:problem:forbidden-key');
+    const nested = refused(
+      await send({
+        body: '{"name":"Ana Lima","consent":{"constructor":{"prototype":{"x":1}}}}',
+        contentType: 'application/json',
+      }),
+      400,
+    );
+    expect(nested.detail).toMatch(/"constructor.prototype" key/);
+  });
+
+  test('a 60 KB e-mail is told it is too long, not that it should look like ana@example.com', async () => {
+    const email = `${'a'.repeat(60_000)}@example.com`;
+    const problem = refused(await send({ body: { name: 'Ana Lima', email } }), 400);
+    expect(problem.errors).toEqual([
+      { path: 'email', message: 'is 60,012 characters long; it must have at most 254 characters' },
+    ]);
   });
 
   test('a body over 64 KiB is a 413 saying the limit', async () => {

@@ -85,6 +85,10 @@ interface FrameworkError {
 /** What Fastify's own errors mean, in words (the codes are stable; their messages are for developers). */
 function frameworkProblem(error: FrameworkError, request: FastifyRequest, bodyLimit: number): HttpProblem {
   switch (error.code) {
+    case 'GYMEDGE_FORBIDDEN_KEY':
+      return new HttpProblem(400, String((error as { message?: unknown }).message), {
+        slug: 'forbidden-key',
+      });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new HttpProblem(400, 'The request body is not valid JSON. Check for missing quotes or commas.', {
         slug: 'malformed-json',

@@ -23,7 +23,7 @@ import { memberRoutes } from './routes/members.ts';
 import { systemRoutes } from './routes/system.ts';
 import { DEFAULT_LOGIN_BUDGET, type LoginBudget } from './throttle.ts';
 import { MemoryRevocations, type TokenRevocations, type TokenService } from './tokens.ts';
-import { zodValidatorCompiler } from './validation.ts';
+import { parseJsonBody, zodValidatorCompiler } from './validation.ts';
 
 /** Routes added by another module (the CSV importer); they declare permissions like every route. */
 export type ApiPlugin = FastifyPluginAsyncZod;
@@ -126,6 +126,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: a text/plain or form body is a 415, not a string handed to the schema.
   app.removeContentTypeParser(['text/plain']);
+  // Our own JSON parser, so a "__proto__" key is refused by name rather than as "not valid JSON".
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 
   const metrics = createApiMetrics(deps.metrics);
   const revocations = deps.revocations ?? new MemoryRevocations(deps.now);

@@ -51,9 +51,14 @@ type Issue = z.core.$ZodRawIssue;
 function sizeMessage(issue: Issue, bound: 'least' | 'most'): string {
   const limit = Number(bound === 'least' ? issue.minimum : issue.maximum);
   switch (issue.origin) {
-    case 'string':
+    case 'string': {
       if (bound === 'least' && limit === 1) return 'must not be empty';
-      return `must have at ${bound} ${limit} character${limit === 1 ? '' : 's'}`;
+      const rule = `must have at ${bound} ${limit} character${limit === 1 ? '' : 's'}`;
+      const length = typeof issue.input === 'string' ? issue.input.length : undefined;
+      return bound === 'most' && length !== undefined && length > limit * 2
+        ? `is ${length.toLocaleString('en-US')} characters long; it ${rule}`
+        : rule;
+    }
     case 'array':
     case 'set':
       return `must have at ${bound} ${limit} item${limit === 1 ? '' : 's'}`;
@@ -109,6 +114,25 @@ function pathOf(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
+/** Longer than any e-mail, date or id can be: such a value hears its length, not the shape it lacks. */
+const FAR_TOO_LONG = 1000;
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  const input: unknown = 'input' in issue ? issue.input : undefined;
+  if (typeof input === 'string') {
+    const length = input.length.toLocaleString('en-US');
+    // A schema's own message (an e-mail "must look like ana@example.com") also labels its length check.
+    if (issue.code === 'too_big' && issue.origin === 'string') {
+      const rule = `must have at most ${String(issue.maximum)} characters`;
+      return input.length > Number(issue.maximum) * 2 ? `is ${length} characters long; it ${rule}` : rule;
+    }
+    if (issue.code === 'invalid_format' && input.length > FAR_TOO_LONG) {
+      return `is ${length} characters long, far too long to be valid here`;
+    }
+  }
+  return issue.message;
+}
+
 /**
  * Turns zod issues into field errors: the first complaint per field (a date that is no date need not also
  * hear it is in the future), and each unknown key on its own line, named.
@@ -116,16 +140,21 @@ function pathOf(path: readonly PropertyKey[]): string {
 export function fieldErrors(part: RequestPart, issues: readonly z.core.$ZodIssue[]): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
+  // A value that is too long is told so first: a 60 KB e-mail needs to hear its length, not its shape.
+  const tooBig = new Set(
+    issues.filter((issue) => issue.code === 'too_big').map((issue) => pathOf(issue.path)),
+  );
   for (const issue of issues) {
     const path = pathOf(issue.path);
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) errors.push({ path, message: `unknown ${UNKNOWN_NAME[part]} "${key}"` });
       continue;
     }
+    if (tooBig.has(path) && issue.code !== 'too_big') continue;
     if (seen.has(path)) continue;
     seen.add(path);
     const wholeBody = path === '' && part === 'body' && issue.code === 'invalid_type';
-    errors.push({ path, message: wholeBody ? 'the request body must be a JSON object' : issue.message });
+    errors.push({ path, message: wholeBody ? 'the request body must be a JSON object' : messageOf(issue) });
   }
   return errors;
 }
@@ -139,8 +168,49 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
   const part: RequestPart =
     httpPart === 'querystring' || httpPart === 'params' || httpPart === 'headers' ? httpPart : 'body';
   return (data) => {
-    const result = schema.safeParse(data, { error: describeIssue });
+    // `reportInput` lets a message say how long a refused value is; the value itself is never shown.
+    const result = schema.safeParse(data, { error: describeIssue, reportInput: true });
     if (result.success) return { value: result.data };
     return { error: new RequestValidationError(part, fieldErrors(part, result.error.issues)) };
   };
 };
+
+/** Why a JSON body was refused, found by parsing it ourselves (Fastify's own parser hides the cause). */
+export class JsonBodyError extends Error {
+  override readonly name = 'JsonBodyError';
+  readonly statusCode = 400;
+  constructor(
+    readonly code: 'FST_ERR_CTP_EMPTY_JSON_BODY' | 'FST_ERR_CTP_INVALID_JSON_BODY' | 'GYMEDGE_FORBIDDEN_KEY',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Parses a JSON body and refuses keys that could alter objects on the server (`__proto__`, and
+ * `constructor` holding `prototype`), saying so, instead of calling them "not valid JSON".
+ */
+export function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') throw new JsonBodyError('FST_ERR_CTP_EMPTY_JSON_BODY', 'empty JSON body');
+  let forbidden: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body, (key, item: unknown) => {
+      if (key === '__proto__') forbidden ??= '__proto__';
+      else if (key === 'constructor' && typeof item === 'object' && item !== null && 'prototype' in item) {
+        forbidden ??= 'constructor.prototype';
+      }
+      return item;
+    });
+  } catch {
+    throw new JsonBodyError('FST_ERR_CTP_INVALID_JSON_BODY', 'body is not valid JSON');
+  }
+  if (forbidden !== undefined) {
+    throw new JsonBodyError(
+      'GYMEDGE_FORBIDDEN_KEY',
+      `The request body is valid JSON, but it has a "${forbidden}" key, which is refused because it could change how the server's objects behave. Remove or rename that key.`,
+    );
+  }
+  return value;
+}
