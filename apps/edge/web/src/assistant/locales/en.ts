@@ -1,0 +1,31 @@
+import type { ptBR } from './pt-BR.ts';
+
+export const en: typeof ptBR = {
+  title: 'Assistant',
+  open: 'Ask the assistant',
+  close: 'Close',
+  placeholder: 'Type your question…',
+  send: 'Send',
+  yes: 'Yes, confirm',
+  no: 'No',
+  thinking: 'Thinking…',
+  hello: 'Hi! I can show classes, book for you, explain exercises and give nutrition tips.',
+  helloStaff: 'Ask about classes, hours, plans or exercises. Give a member id to book for them.',
+  sources: 'Sources',
+  done: 'Done',
+  proposed: 'Waiting for your confirmation',
+  refused: 'Not possible',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  memberId: 'Member (id, optional)',
+  signInTitle: 'Sign in to the console',
+  you: 'You',
+  bot: 'Assistant',
+  suggestions: {
+    classesTomorrow: 'What classes are on tomorrow?',
+    hours: 'What time do you close today?',
+    squat: 'How do I squat properly?',
+    water: 'How much water should I drink?',
+    myBookings: 'My bookings',
+  },
+};
