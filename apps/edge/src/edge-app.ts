@@ -12,6 +12,7 @@ import { operationsPlugin } from './api/routes/operations.ts';
 import { screenRoutes } from './api/routes/screens.ts';
 import { assistantPlugin } from './assistant/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import { type EdgeMl, startEdgeMl } from './ml/index.ts';
 import { VERSION } from './paths.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
 import { createUnitSync, readSyncCredentials, syncCredentialsPath, type UnitSync } from './sync/index.ts';
@@ -64,6 +65,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       logger.info({ projection: name, done, total }, 'rebuilding projection'),
   });
   let vision: EdgeVision | undefined;
+  let ml: EdgeMl | undefined;
   let sync: UnitSync | undefined;
   try {
     const bootstrap = await ensureOwnerAccount(unit, options.unitId, options.adminPassword);
@@ -84,6 +86,9 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       ...options.vision,
     });
     const cameras = vision;
+    // Churn and segments (docs/ml.md): trains in the background on the unit's own members.
+    ml = await startEdgeMl({ dir, db: unit.db, store: unit.store, logger, registry });
+    const churn = ml;
     // /health writes one row and one file: a unit whose disk went read-only or full answers 503.
     const probe = unit.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('health_probe', ?)");
     const health = (): HealthReport =>
@@ -120,6 +125,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         assistantPlugin(unit, options.unitId, logger),
         cameras.plugin,
         operationsPlugin({ unit, unitId: options.unitId, logger, accounts: unit.accounts, tokens }),
+        churn.plugin,
         screenRoutes(),
       ],
     });
@@ -142,6 +148,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         stopping ??= (async () => {
           await app.close();
           await linked?.stop();
+          await churn.stop();
           await cameras.stop();
           await unit.close();
         })();
@@ -150,6 +157,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     };
   } catch (error) {
     await sync?.stop();
+    await ml?.stop();
     await vision?.stop();
     await unit.close();
     throw error;

@@ -167,6 +167,7 @@ describe('permission matrix: every protected route × every role', () => {
       'assistant:act-for-members',
       'assistant:use',
       'auth:session',
+      'churn:read',
       'members:read',
       'members:write',
       'ops:alerts',
@@ -177,6 +178,7 @@ describe('permission matrix: every protected route × every role', () => {
       'ops:schedule',
       'ops:sell',
       'ops:timetable',
+      'segments:read',
       'vision:read',
     ]);
   });

@@ -186,3 +186,33 @@ export function binaryMetrics(y: ArrayLike<number>, p: ArrayLike<number>, thresh
     reliability: reliabilityCurve(y, p),
   };
 }
+
+/**
+ * Population stability index of `actual` against `expected`, over the deciles of `expected`
+ * (0.1-0.25: moderate shift, above 0.25: large shift). Empty bins count as 0.1% to stay finite.
+ */
+export function psi(expected: ArrayLike<number>, actual: ArrayLike<number>, bins = 10): number {
+  const sorted = Float64Array.from(expected as ArrayLike<number>).sort();
+  if (sorted.length === 0 || actual.length === 0) return 0;
+  const edges: number[] = [];
+  for (let k = 1; k < bins; k++) {
+    const e = sorted[Math.min(sorted.length - 1, Math.floor((k * sorted.length) / bins))] as number;
+    if (edges.length === 0 || e > (edges[edges.length - 1] as number)) edges.push(e);
+  }
+  const share = (values: ArrayLike<number>): number[] => {
+    const counts = new Array<number>(edges.length + 1).fill(0);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      let b = 0;
+      while (b < edges.length && v > (edges[b] as number)) b++;
+      counts[b] = (counts[b] as number) + 1;
+    }
+    return counts.map((c) => Math.max(c / values.length, 0.001));
+  };
+  const e = share(expected);
+  const a = share(actual);
+  let s = 0;
+  for (let b = 0; b < e.length; b++)
+    s += ((a[b] as number) - (e[b] as number)) * Math.log((a[b] as number) / (e[b] as number));
+  return s;
+}

@@ -29,6 +29,8 @@ export interface ModelParams {
   nEstimators?: number;
   /** Forest: features tried per split as a fraction of all (default sqrt(p)/p). */
   maxFeaturesFraction?: number;
+  /** Histogram bins per feature (default 255 for boosting, 64 for trees and forests). */
+  maxBins?: number;
   learningRate?: number;
   l2?: number;
   seed?: number;
@@ -221,7 +223,7 @@ function fitForest(
   bootstrap: boolean,
 ): TreeScorer {
   const n = y.length;
-  const binner = fitBinner(x, n, cols);
+  const binner = fitBinner(x, n, cols, params.maxBins ?? 64);
   const binned = applyBinner(binner, x, n);
   const rng = new Rng(params.seed ?? 7);
   const trees: Tree[] = [];
@@ -266,7 +268,7 @@ function fitForest(
 
 function fitHgb(x: Float64Array, y: Uint8Array, cols: number, params: ModelParams): TreeScorer {
   const n = y.length;
-  const binner = fitBinner(x, n, cols);
+  const binner = fitBinner(x, n, cols, params.maxBins ?? 255);
   const binned = applyBinner(binner, x, n);
   const lr = params.learningRate ?? 0.1;
   let pos = 0;

@@ -369,7 +369,7 @@ export function trainFromTable(
   const group = opts.groupColumn === undefined ? -1 : d.names.indexOf(opts.groupColumn);
   const info = testIdx.map((i) => ({
     customerId: d.ids[i] as string,
-    region: group >= 0 ? `${opts.groupColumn} ${d.x[i * d.names.length + group]}` : '—',
+    region: group >= 0 ? `${opts.groupColumn}=${d.x[i * d.names.length + group]}` : '—',
   }));
   const result = trainAll(train, test, {
     ...(opts.grid === undefined ? {} : { grid: opts.grid }),

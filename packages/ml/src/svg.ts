@@ -109,7 +109,7 @@ export function barChart(
   const w = opts.width ?? W;
   const fmt = opts.fmt ?? ((v: number) => v.toFixed(2));
   const max = Math.max(1e-9, ...values, ...(opts.dots ?? []));
-  const y1 = max * 1.15;
+  const y1 = max * 1.35;
   const innerW = w - M.l - M.r;
   const bw = innerW / Math.max(1, labels.length);
   const py = (v: number) => H - M.b - (v / y1) * (H - M.t - M.b);
@@ -128,7 +128,7 @@ export function barChart(
     parts.push(
       `<text x="${(x + bw * 0.35).toFixed(1)}" y="${(py(v) - 3).toFixed(1)}" text-anchor="middle">${esc(fmt(v))}</text>`,
     );
-    const short = label.length > 14 ? `${label.slice(0, 13)}…` : label;
+    const short = label.length > 20 ? `${label.slice(0, 19)}…` : label;
     parts.push(
       `<text x="${(x + bw * 0.35).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${esc(short)}</text>`,
     );

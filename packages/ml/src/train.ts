@@ -57,8 +57,8 @@ export const DEFAULT_GRID: Grid = {
     { learningRate: 0.05, nEstimators: 300, maxLeaves: 15, minSamplesLeaf: 20, l2: 1 },
   ],
   forest: [
-    { nEstimators: 150, minSamplesLeaf: 1 },
-    { nEstimators: 150, minSamplesLeaf: 5 },
+    { nEstimators: 100, minSamplesLeaf: 2 },
+    { nEstimators: 100, minSamplesLeaf: 8 },
   ],
 };
 

@@ -32,6 +32,9 @@ export const PERMISSION_NAMES = [
   'ops:export',
   'vision:read',
   'vision:configure',
+  'churn:read',
+  'churn:admin',
+  'segments:read',
 ] as const;
 export type Permission = (typeof PERMISSION_NAMES)[number];
 
@@ -63,6 +66,8 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  *   `ops:alerts` the alerts inbox; `ops:reports` daily reports; `ops:export` CSV and LGPD exports.
  * - `vision:read`: the camera monitor (live frames on the unit's own network only, counts, alerts);
  *   `vision:configure`: draw a camera's zones and counting lines.
+ * - `churn:read`: members' churn risk with reasons (docs/ml.md), for the people who call members;
+ *   `churn:admin`: promote, roll back and retrain the churn model; `segments:read`: customer segments by id.
  */
 export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'auth:session': ROLES,
@@ -92,6 +97,9 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'ops:export': ['owner', 'manager'],
   'vision:read': ['owner', 'manager', 'staff', 'trainer'],
   'vision:configure': ['owner', 'manager'],
+  'churn:read': ['owner', 'manager', 'staff'],
+  'churn:admin': ['owner', 'manager'],
+  'segments:read': ['owner', 'manager', 'staff'],
 };
 
 /** Permissions that only hold for the caller's own records: the route names the param that must match. */
