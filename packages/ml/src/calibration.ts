@@ -127,8 +127,16 @@ export function compile(scorer: Scorer, platt: Platt): CompiledModel {
     };
   }
   const k = platt.a * scorer.scale;
-  const trees = scorer.trees.map((t) => ({ ...t, value: t.value.map((v) => f(k * v)) }));
-  return { kind: 'trees', trees, base: f(platt.a * scorer.base + platt.b) };
+  // Each tree's leaves are centred on their mean and the means move to the base: the sum is the same,
+  // and leaf weights of both signs make onnxruntime pick its label at margin 0 (probability 0.5).
+  let base = platt.a * scorer.base + platt.b;
+  const trees = scorer.trees.map((t) => {
+    const leaves = t.value.filter((_, j) => (t.left[j] as number) === -1);
+    const mean = f(leaves.reduce((s, v) => s + k * v, 0) / Math.max(1, leaves.length));
+    base += mean;
+    return { ...t, value: t.value.map((v) => f(f(k * v) - mean)) };
+  });
+  return { kind: 'trees', trees, base: f(base) };
 }
 
 /** Calibrated log-odds of one row. */

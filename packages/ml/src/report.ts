@@ -104,7 +104,7 @@ const T = {
 
 const CSS = `body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;border-bottom:2px solid #1f77b4;padding-bottom:3px;margin-top:28px;page-break-after:avoid}
-.grid{display:flex;flex-wrap:wrap;gap:12px}.grid svg{border:1px solid #ddd;background:#fff}
+.grid{display:flex;flex-wrap:wrap;gap:10px}.grid svg{border:1px solid #ddd;background:#fff;width:48%;height:auto}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ccc;padding:4px 7px;text-align:left}th{background:#f0f4f8}
 .big{font-size:15px;line-height:1.5}.muted{color:#666;font-size:12px}.champ{background:#e8f5e9;font-weight:bold}
 section{page-break-inside:avoid}@media print{body{margin:8mm}}`;
