@@ -56,8 +56,8 @@ beforeAll(async () => {
   writeFileSync(csv, 'customer_id,age\nA1,30\nA2,41\n');
   const source = join(root, 'source');
   const [sp, rj] = await Promise.all([
-    runCli(['import', '--unit', 'sp-paulista', '--data', source, '--customers', csv]),
-    runCli(['import', '--unit', 'rj-copacabana', '--data', source, '--customers', csv]),
+    runCli(['import', '--unit', 'sp-paulista', '--data', source, '--customers', csv, '--create-unit']),
+    runCli(['import', '--unit', 'rj-copacabana', '--data', source, '--customers', csv, '--create-unit']),
   ]);
   expect([sp.code, rj.code]).toEqual([0, 0]);
   goodBackup = join(root, 'sp-paulista-backup.db');
@@ -170,5 +170,44 @@ describe('gymedge usage', () => {
     expect(result.code).not.toBe(0);
     expect(hasStackTrace(result.stderr)).toBe(false);
     expect(result.stderr).toMatch(/required option '--unit <id>' not specified/);
+  });
+});
+
+describe('npm start -- --reset', () => {
+  it('without --yes and without a terminal, refuses (exit 2) and deletes nothing', async () => {
+    const data = join(root, 'reset-refused');
+    mkdirSync(join(data, 'sp-paulista'), { recursive: true });
+    writeFileSync(join(data, 'sp-paulista', 'unit.db'), 'data');
+    const result = await runCli(['demo', '--data', data, '--reset']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--reset deletes the demo data in .*sp-paulista.*Run again with --reset --yes/,
+    );
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(readFileSync(join(data, 'sp-paulista', 'unit.db'), 'utf8')).toBe('data');
+  });
+
+  it('never deletes the copies that restore kept', async () => {
+    const { clearUnitFolder } = await import('../src/cli/reset.ts');
+    const dir = join(root, 'reset-kept', 'sp-paulista');
+    mkdirSync(dir, { recursive: true });
+    for (const name of [
+      'unit.db',
+      'unit.db-wal',
+      'token.key',
+      'unit.db.before-restore-2026-11-25T13-00-00-000Z',
+    ]) {
+      writeFileSync(join(dir, name), name);
+    }
+    writeFileSync(join(dir, 'unit.db.before-restore-2026-11-25T13-00-00-000Z-wal'), 'wal');
+    expect(clearUnitFolder(dir).sort()).toEqual([
+      'unit.db.before-restore-2026-11-25T13-00-00-000Z',
+      'unit.db.before-restore-2026-11-25T13-00-00-000Z-wal',
+    ]);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir).sort()).toEqual([
+      'unit.db.before-restore-2026-11-25T13-00-00-000Z',
+      'unit.db.before-restore-2026-11-25T13-00-00-000Z-wal',
+    ]);
   });
 });

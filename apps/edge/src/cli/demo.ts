@@ -1,11 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GYMEDGE_BIN } from '../paths.ts';
 import { DEMO_UNITS, dataDirFrom, parsePort, portEnvName } from './config.ts';
 import type { UnitMessage } from './edge.ts';
 import { progressPrinter } from './output.ts';
+import { clearUnitFolder, confirmReset } from './reset.ts';
 
 /**
  * The demo chain: each unit in its own process (as each gym runs its own appliance), seeded on
@@ -15,11 +15,20 @@ export async function demoCommand(options: {
   data?: string;
   members: string;
   reset?: boolean;
+  /** With --reset: delete without asking. */
+  yes?: boolean;
   host: string;
 }): Promise<void> {
   const dataDir = dataDirFrom(options.data);
   if (options.reset) {
-    for (const unit of DEMO_UNITS) rmSync(join(dataDir, unit.unitId), { recursive: true, force: true });
+    await confirmReset(
+      DEMO_UNITS.map((unit) => join(dataDir, unit.unitId)),
+      options.yes === true,
+    );
+    for (const unit of DEMO_UNITS) {
+      const kept = clearUnitFolder(join(dataDir, unit.unitId));
+      if (kept.length > 0) console.log(`${unit.unitId}: kept ${kept.join(', ')} (copies a restore kept)`);
+    }
   }
   const password = process.env.GYMEDGE_DEMO_PASSWORD || randomBytes(9).toString('base64url');
   const children: ChildProcess[] = [];
@@ -107,6 +116,14 @@ export async function demoCommand(options: {
   console.log(
     `  ${'hq'.padEnd(14)} HQ relay and dashboard (:8090, MQTT :1883) arrive with the sync work; not started.`,
   );
+  if (process.env.GYMEDGE_DEMO_PASSWORD) {
+    for (const unit of ready) {
+      if (unit.adminPasswordIgnored === undefined) continue;
+      console.log(
+        `\n  Note: GYMEDGE_DEMO_PASSWORD is not the password of ${unit.adminPasswordIgnored} at ${unit.unitId}: it is used only when a unit's first owner is created, and that owner keeps the password set then. Sign in with that one, or start over with npm start -- --reset --yes.`,
+      );
+    }
+  }
   if (ready.some((u) => u.createdAdmin)) {
     console.log(
       `\n  Sign in as admin with password ${password}${process.env.GYMEDGE_DEMO_PASSWORD ? ' (from GYMEDGE_DEMO_PASSWORD)' : ' — generated now and shown only once; note it'}.`,

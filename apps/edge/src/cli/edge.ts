@@ -13,6 +13,8 @@ export type UnitMessage =
       url: string;
       members: number;
       createdAdmin: boolean;
+      /** Set (the owner's login) when GYMEDGE_ADMIN_PASSWORD was given but the owner has another password. */
+      adminPasswordIgnored?: string;
       /** From opening the store to listening (the cold start). */
       startupMs: number;
       /** Including seeding, when this start seeded. */
@@ -73,6 +75,9 @@ export async function edgeCommand(options: {
     url: edge.url,
     members,
     createdAdmin: edge.createdAdmin !== undefined,
+    ...(edge.adminPasswordIgnored === undefined
+      ? {}
+      : { adminPasswordIgnored: edge.adminPasswordIgnored.login }),
     startupMs: Date.now() - opening,
     totalMs: Date.now() - started,
   });

@@ -38,7 +38,8 @@ program
   )
   .addOption(dataOption())
   .option('--members <n>', 'members per unit when seeding', '2000')
-  .option('--reset', 'delete the demo data first and seed again')
+  .option('--reset', 'delete the demo data first and seed again (asks; copies kept by restore stay)')
+  .option('--yes', 'with --reset: delete without asking')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .action((options) => demoCommand(options).catch(fail));
 
