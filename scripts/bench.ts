@@ -21,6 +21,8 @@ import { type DatasetResult, datasetBench } from './bench/dataset.ts';
 import { type BenchResults, renderReport } from './bench/report.ts';
 import { type BenchArea, writeSection } from './bench/sections.ts';
 import { sqlitePeer } from './bench/sqlite-peer.ts';
+import { run as storeBench } from './bench/store.ts';
+import { run as visionBench } from './bench/vision.ts';
 import { binCodePath, codeChangedSince } from './bench/unit-process.ts';
 
 const REPORT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -43,7 +45,11 @@ function command(file: string, args: string[]): string {
  * The capability areas besides the Foundation's store/API figures. Each writes its own section of
  * docs/benchmarks.md; add yours here (one line).
  */
-const AREAS: readonly BenchArea[] = [{ name: 'assistant', run: assistantBench }];
+const AREAS: readonly BenchArea[] = [
+  { name: 'assistant', run: assistantBench },
+  { name: 'store', run: storeBench },
+  { name: 'vision', run: visionBench },
+];
 
 const USAGE = 'usage: npm run bench [-- [--quick] [--build] [--json FILE] [--only AREA[,AREA]]]';
 
