@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { IntentClassifier } from '../../apps/edge/src/assistant/classifier.ts';
 import { conceptsOf } from '../../apps/edge/src/assistant/concepts.ts';
@@ -104,7 +105,7 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
     const lines = [
       '## Assistant',
       '',
-      `Offline engine, ${TRAINING_EXAMPLES.length} training examples; ${total} evaluation utterances (${heldout.items.length} held-out, never used to train or tune; ${dev.items.length} dev; ${(dev.scenarios ?? []).length} multi-turn booking dialogues). Real unit database (temp folder). The machine is shared with other work while this runs (see the load average in the header), which inflates the tail latency.`,
+      `Offline engine, ${TRAINING_EXAMPLES.length} training examples; ${total} evaluation utterances (${heldout.items.length} held-out, never used to train or tune; ${dev.items.length} dev; ${(dev.scenarios ?? []).length} multi-turn booking dialogues). Real unit database (temp folder). The machine is shared with other work while this runs (1-minute load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores), which inflates the tail latency.`,
       '',
       '| set | utterances | intent accuracy | pt-BR | en | entity F1 | out-of-scope precision / recall | reply p50 / p99 |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -13,6 +13,7 @@ import type { KnowledgeEntry } from './knowledge.ts';
 import { CONCEPTS, type Lexicon, matchLexicon } from './lexicon.ts';
 import { detectLocale, fold, type Locale, sanitize } from './normalize.ts';
 import type {
+  ActingAccount,
   BookingOutcome,
   BookingPort,
   GymInfoSource,
@@ -60,6 +61,8 @@ export interface AssistantReply {
 export interface AskContext {
   readonly now: Date;
   readonly actorId: string;
+  /** The caller's role, for the audit trail of what the assistant does. */
+  readonly actorRole?: ActingAccount['role'];
   /** The member this conversation is about, when the caller may see them. */
   readonly memberId?: string;
   /** Whether the caller may book and cancel for `memberId` (member themselves, kiosk after check-in, desk staff). */
@@ -1054,10 +1057,11 @@ export class AssistantEngine {
       return this.#notAllowed(context, locale, { ...base, intent: type }, type);
     let outcome: BookingOutcome;
     try {
+      const by = context.actorRole ? { id: context.actorId, role: context.actorRole } : undefined;
       outcome =
         pending.action === 'book'
-          ? await this.#deps.bookings.book(pending.memberId, pending.sessionId)
-          : await this.#deps.bookings.cancel(pending.memberId, pending.sessionId);
+          ? await this.#deps.bookings.book(pending.memberId, pending.sessionId, by)
+          : await this.#deps.bookings.cancel(pending.memberId, pending.sessionId, by);
     } catch {
       outcome = { ok: false, reason: 'error' };
     }

@@ -57,6 +57,12 @@ export type BookingOutcome =
       readonly detail?: string;
     };
 
+/** The account on whose behalf the assistant acts. */
+export interface ActingAccount {
+  readonly id: string;
+  readonly role: 'owner' | 'manager' | 'staff' | 'trainer' | 'kiosk' | 'member';
+}
+
 /** A member's booking, for status and cancellation. */
 export interface MemberBooking {
   readonly session: SessionView;
@@ -75,8 +81,9 @@ export interface MemberStatus {
 
 /** Booking actions, the same rules as the kiosk and front desk. */
 export interface BookingPort {
-  book(memberId: string, sessionId: string): Promise<BookingOutcome>;
-  cancel(memberId: string, sessionId: string): Promise<BookingOutcome>;
+  /** `by` is the signed-in account the API let act (for the audit trail). */
+  book(memberId: string, sessionId: string, by?: ActingAccount): Promise<BookingOutcome>;
+  cancel(memberId: string, sessionId: string, by?: ActingAccount): Promise<BookingOutcome>;
   /** The member's booked and waitlisted sessions from `fromIso` on. */
   bookingsOf(memberId: string, fromIso: string): MemberBooking[];
   status(memberId: string, today: string): MemberStatus | undefined;

@@ -10,6 +10,7 @@ import type { Actor } from '../services/contracts.ts';
 import { createOperations } from '../services/operations.ts';
 import type { UnitStore } from '../unit-store.ts';
 import type {
+  ActingAccount,
   BookingOutcome,
   BookingPort,
   GymInfo,
@@ -159,9 +160,10 @@ export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfo
     return this.#namesCache.names;
   }
 
-  async book(memberId: string, sessionId: string): Promise<BookingOutcome> {
+  async book(memberId: string, sessionId: string, by?: ActingAccount): Promise<BookingOutcome> {
     if (this.#session(sessionId) === undefined) return { ok: false, reason: 'not_found' };
-    const outcome = await this.#bookings.book({ memberId, sessionId, actor: ASSISTANT, source: 'assistant' });
+    const actor: Actor = by ?? ASSISTANT;
+    const outcome = await this.#bookings.book({ memberId, sessionId, actor, source: 'assistant' });
     if (outcome.status === 'refused') return { ok: false, reason: outcome.reason, detail: outcome.detail };
     const session = this.#session(sessionId);
     if (session === undefined) return { ok: false, reason: 'not_found' };
@@ -170,9 +172,9 @@ export class StoreAssistantPorts implements ScheduleSource, BookingPort, GymInfo
       : { ok: true, status: 'waitlisted', session: this.#view(session), position: outcome.position };
   }
 
-  async cancel(memberId: string, sessionId: string): Promise<BookingOutcome> {
+  async cancel(memberId: string, sessionId: string, by?: ActingAccount): Promise<BookingOutcome> {
     if (this.#session(sessionId) === undefined) return { ok: false, reason: 'not_found' };
-    const outcome = await this.#bookings.cancel({ memberId, sessionId, actor: ASSISTANT });
+    const outcome = await this.#bookings.cancel({ memberId, sessionId, actor: by ?? ASSISTANT });
     if (outcome.status === 'refused') return { ok: false, reason: outcome.reason, detail: outcome.detail };
     const session = this.#session(sessionId);
     if (session === undefined) return { ok: false, reason: 'not_found' };

@@ -151,6 +151,7 @@ export function assistantRoutes(deps: AssistantRoutesDeps): FastifyPluginAsyncZo
         const context: AskContext = {
           now: at,
           actorId: actor.id,
+          actorRole: actor.role,
           ...(memberId === undefined ? {} : { memberId }),
           mayAct,
           ...(body.locale === undefined ? {} : { locale: body.locale }),
