@@ -85,6 +85,8 @@ export interface SessionSummary {
   readonly status: string;
   readonly bookingOpensAt: string;
   readonly bookingClosesAt: string;
+  /** The unit's zone: screens show times in it, wherever the browser is. */
+  readonly timeZone: string;
   /** For the member asked about: `booked`, `waitlisted` (with position), or absent. */
   readonly mine?: {
     readonly status: 'booked' | 'waitlisted';
@@ -292,6 +294,7 @@ export class BookingService {
         status: row.status,
         bookingOpensAt: window.opensAt,
         bookingClosesAt: window.closesAt,
+        timeZone: this.#ctx.timeZone(),
         ...(mine ? { mine } : {}),
       };
     });
@@ -368,6 +371,7 @@ function summaryOf(doc: ClassSessionDoc, ctx: OperationsContext): SessionSummary
     status: doc.status,
     bookingOpensAt: window.opensAt,
     bookingClosesAt: window.closesAt,
+    timeZone: doc.timeZone,
   };
 }
 

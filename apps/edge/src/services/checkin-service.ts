@@ -31,6 +31,8 @@ export interface CheckInResult {
   readonly until?: string;
   readonly since?: string;
   readonly at: string;
+  /** The unit's zone, for showing `at` and `since` as the unit's wall time. */
+  readonly timeZone: string;
   readonly member?: { readonly id: string; readonly firstName: string };
   readonly planName?: string;
   /** Overdue but let in: the last day of grace. */
@@ -90,10 +92,24 @@ export class CheckinService {
     const at = now.toISOString();
     const resolved = this.#resolve(input);
     if (typeof resolved === 'string')
-      return { allowed: false, reason: resolved, at, upcoming: [], promotions: [] };
+      return {
+        allowed: false,
+        reason: resolved,
+        at,
+        timeZone: this.#ctx.timeZone(),
+        upcoming: [],
+        promotions: [],
+      };
     const member = this.#ctx.unit.members.get(resolved.memberId);
     if (!member || member.status === 'erased')
-      return { allowed: false, reason: 'member_unknown', at, upcoming: [], promotions: [] };
+      return {
+        allowed: false,
+        reason: 'member_unknown',
+        at,
+        timeZone: this.#ctx.timeZone(),
+        upcoming: [],
+        promotions: [],
+      };
     const zone = this.#ctx.timeZone();
     const day = localDate(now, zone);
     const last = this.#ctx.unit.checkins.forMember(member.id, 5).find((row) => row.denied === null);
@@ -153,6 +169,7 @@ export class CheckinService {
       ...decision,
       allowed: decision.allowed,
       at,
+      timeZone: zone,
       member: { id: member.id, firstName },
       serving: this.servingTicket(member.id),
       upcoming,
