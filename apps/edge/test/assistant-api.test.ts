@@ -8,6 +8,7 @@ import { type Fixture, seedAssistantFixture } from '../src/assistant/fixture.ts'
 import { localDate } from '../src/domain/time.ts';
 import { type RunningEdge, startEdge } from '../src/edge-app.ts';
 import { silentLogger } from '../src/lib/logger.ts';
+import { createOperations } from '../src/services/operations.ts';
 
 const UNIT = 'sp-paulista';
 const PASSWORD = 'assistant test password';
@@ -131,27 +132,29 @@ describe('POST /api/v1/assistant/messages', () => {
     expect(confirm.json.actions[0]).toMatchObject({ status: 'done' });
   });
 
-  it('a kiosk acts only for a member it checked in; a trainer never', async () => {
+  it('a kiosk acts only for the member its check-in ticket names; a trainer never', async () => {
     const before = await ask('kiosk', {
       text: 'me coloca no funcional amanhã às 18h',
       memberId: fixture.otherMemberId,
     });
     expect(before.json.actions[0]).toMatchObject({ status: 'refused', reason: 'not_authorised' });
     expect(before.json.reply).toMatch(/check-in/);
-    const now = new Date();
-    edge.unit.checkins.record([
-      {
-        id: `assistant-test:${fixture.otherMemberId}`,
-        unitId: UNIT,
-        memberId: fixture.otherMemberId,
-        at: now.toISOString(),
-        localDate: localDate(now, 'America/Sao_Paulo'),
-        method: 'qr',
-      },
-    ]);
+    // The ticket a kiosk check-in returns (the operations check-in service, the unit's own key).
+    const serving = createOperations({
+      unit: edge.unit,
+      unitId: UNIT,
+      logger: silentLogger(),
+    }).checkins.servingTicket(fixture.otherMemberId);
+    const forged = await ask('kiosk', {
+      text: 'me coloca no funcional amanhã às 18h',
+      memberId: fixture.memberId,
+      serving,
+    });
+    expect(forged.json.actions[0]).toMatchObject({ status: 'refused', reason: 'not_authorised' });
     const after = await ask('kiosk', {
       text: 'me coloca no funcional amanhã às 18h',
       memberId: fixture.otherMemberId,
+      serving,
     });
     expect(after.json.actions[0]).toMatchObject({ status: 'proposed', classTitle: 'Funcional' });
     const coach = await ask('coach', {

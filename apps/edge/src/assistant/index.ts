@@ -1,8 +1,7 @@
 import { assistantRoutes } from '../api/routes/assistant.ts';
 import type { ApiPlugin } from '../api/server.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { BookingService } from '../services/booking-service.ts';
-import { createOperations } from '../services/operations.ts';
+import { createOperations, type Operations } from '../services/operations.ts';
 import type { UnitStore } from '../unit-store.ts';
 import { ConversationStore } from './conversations.ts';
 import { AssistantEngine } from './engine.ts';
@@ -17,13 +16,11 @@ export { StoreAssistantPorts } from './store-adapter.ts';
 export interface AssistantOptions {
   /** How long a silent conversation is kept in memory; default 30 min (`GYMEDGE_ASSISTANT_TTL_MIN`). */
   readonly conversationTtlMs?: number;
-  /** How recent a check-in must be for the kiosk to act for that member; default 3 h. */
-  readonly checkinWindowMs?: number;
   /** The optional LLM backend; default from `GYMEDGE_LLM_URL`, `GYMEDGE_LLM_MODEL`, `GYMEDGE_LLM_KEY`. */
   readonly llm?: LlmConfig | null;
   readonly now?: () => Date;
-  /** The unit's operations booking service; default a new one over the same store (same rules, same config). */
-  readonly bookings?: BookingService;
+  /** The unit's operations services; default new ones over the same store (same rules, same config, same keys). */
+  readonly operations?: Pick<Operations, 'bookings' | 'checkins'>;
 }
 
 /**
@@ -37,8 +34,8 @@ export function assistantPlugin(
   options: AssistantOptions = {},
 ): ApiPlugin {
   const now = options.now ?? (() => new Date());
-  const bookings = options.bookings ?? createOperations({ unit, unitId, logger, clock: now }).bookings;
-  const ports = new StoreAssistantPorts(unit, { unitId, clock: now, bookings });
+  const operations = options.operations ?? createOperations({ unit, unitId, logger, clock: now });
+  const ports = new StoreAssistantPorts(unit, { unitId, clock: now, bookings: operations.bookings });
   const engine = new AssistantEngine({ schedule: ports, bookings: ports, gym: ports, handover: ports });
   const llm = options.llm === undefined ? llmConfigFromEnv(process.env) : options.llm;
   const responder = llm === null || llm === undefined ? engine : new LlmAssistant(engine, llm, logger);
@@ -48,21 +45,11 @@ export function assistantPlugin(
       options.conversationTtlMs ??
       (Number.isFinite(ttlFromEnv) && ttlFromEnv > 0 ? ttlFromEnv * 60_000 : 30 * 60_000),
   });
-  const window = options.checkinWindowMs ?? 3 * 3_600_000;
   return assistantRoutes({
     responder,
     conversations,
     now,
     logger: logger.child({ module: 'assistant' }),
-    checkedInRecently: (memberId, at) =>
-      unit.checkins
-        .forMember(memberId, 5)
-        .some(
-          (row) =>
-            row.unit_id === unitId &&
-            row.denied === null &&
-            Date.parse(row.at) >= at.getTime() - window &&
-            Date.parse(row.at) <= at.getTime() + 60_000,
-        ),
+    servedMember: (ticket) => operations.checkins.servedMember(ticket),
   });
 }

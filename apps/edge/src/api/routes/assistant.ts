@@ -19,10 +19,11 @@ export interface AssistantRoutesDeps {
   readonly responder: AssistantResponder;
   readonly conversations?: ConversationStore;
   /**
-   * Whether the member checked in at this unit recently (default window 3 h): a kiosk acts only for the
-   * member it has just checked in.
+   * The member a kiosk's serving ticket names (the ticket its check-in returned, valid a few minutes),
+   * or undefined: a kiosk acts only for the member it has just checked in, as for the kiosk's own
+   * booking routes.
    */
-  readonly checkedInRecently: (memberId: string, now: Date) => boolean;
+  readonly servedMember: (ticket: string) => string | undefined;
   readonly now?: () => Date;
   readonly logger?: Logger;
 }
@@ -39,6 +40,7 @@ export const AssistantMessageInput = z.strictObject({
     .refine((id) => isDocId(id, 'member'), 'must be a member id')
     .optional(),
   conversationId: z.string().uuid().optional(),
+  serving: z.string().max(120).optional().describe('a kiosk sends the serving ticket its check-in returned'),
 });
 
 const Action = z.object({
@@ -132,7 +134,12 @@ export function assistantRoutes(deps: AssistantRoutesDeps): FastifyPluginAsyncZo
           memberId = actor.memberId;
           mayAct = memberId !== undefined;
         } else if (actor.role === 'kiosk') {
-          if (body.memberId !== undefined && deps.checkedInRecently(body.memberId, at)) {
+          // Without a valid ticket the kiosk still answers general questions, about nobody in particular.
+          if (
+            body.memberId !== undefined &&
+            body.serving !== undefined &&
+            deps.servedMember(body.serving) === body.memberId
+          ) {
             memberId = body.memberId;
             mayAct = true;
           }

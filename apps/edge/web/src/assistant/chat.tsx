@@ -58,6 +58,8 @@ export interface AssistantChatProps {
   readonly api: ApiClient;
   /** The member the conversation is about (kiosk after check-in, or the member the desk names). */
   readonly memberId?: string;
+  /** At the kiosk: the serving ticket its check-in returned, which lets the assistant act for that member. */
+  readonly serving?: string;
   readonly variant?: 'kiosk' | 'console';
 }
 
@@ -65,7 +67,7 @@ export interface AssistantChatProps {
  * The chat with the assistant: messages, suggestions, a large yes/no when a booking is read back. Give it
  * `key={memberId}` so another member starts a new conversation.
  */
-export function AssistantChat({ api, memberId, variant = 'console' }: AssistantChatProps) {
+export function AssistantChat({ api, memberId, serving, variant = 'console' }: AssistantChatProps) {
   const { t, i18n } = useTranslation('assistant');
   const [messages, setMessages] = useState<Message[]>([]);
   const [text, setText] = useState('');
@@ -95,6 +97,7 @@ export function AssistantChat({ api, memberId, variant = 'console' }: AssistantC
           text: clean,
           locale: i18n.language === 'en' ? 'en' : 'pt-BR',
           ...(memberId ? { memberId } : {}),
+          ...(serving ? { serving } : {}),
           ...(conversation.current ? { conversationId: conversation.current } : {}),
         },
         { parse: parseReply },
@@ -218,7 +221,15 @@ export function AssistantChat({ api, memberId, variant = 'console' }: AssistantC
 }
 
 /** The kiosk's entry point after check-in: a large button that opens the chat full screen for that member. */
-export function AssistantButton({ api, memberId }: { readonly api: ApiClient; readonly memberId: string }) {
+export function AssistantButton({
+  api,
+  memberId,
+  serving,
+}: {
+  readonly api: ApiClient;
+  readonly memberId: string;
+  readonly serving?: string;
+}) {
   const { t, i18n } = useTranslation('assistant');
   registerAssistantStrings(i18n);
   const [open, setOpen] = useState(false);
@@ -241,7 +252,7 @@ export function AssistantButton({ api, memberId }: { readonly api: ApiClient; re
                 {t('close')}
               </Button>
             </div>
-            <AssistantChat api={api} memberId={memberId} variant="kiosk" />
+            <AssistantChat api={api} memberId={memberId} {...(serving ? { serving } : {})} variant="kiosk" />
           </div>
         </div>
       ) : null}
