@@ -1,15 +1,17 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GYMEDGE_BIN } from '../paths.ts';
 import { DEMO_UNITS, dataDirFrom, parsePort, portEnvName } from './config.ts';
 import type { UnitMessage } from './edge.ts';
+import { startDemoHq } from './hq.ts';
 import { progressPrinter } from './output.ts';
 import { clearUnitFolder, confirmReset } from './reset.ts';
 
 /**
  * The demo chain: each unit in its own process (as each gym runs its own appliance), seeded on
- * first start. HQ and its broker arrive with the sync work; their ports are reserved.
+ * first start, enrolled at HQ and syncing with it; HQ and its MQTT broker run as processes of their own.
  */
 export async function demoCommand(options: {
   data?: string;
@@ -29,6 +31,7 @@ export async function demoCommand(options: {
       const kept = clearUnitFolder(join(dataDir, unit.unitId));
       if (kept.length > 0) console.log(`${unit.unitId}: kept ${kept.join(', ')} (copies a restore kept)`);
     }
+    rmSync(join(dataDir, 'hq'), { recursive: true, force: true });
   }
   const password = process.env.GYMEDGE_DEMO_PASSWORD || randomBytes(9).toString('base64url');
   const children: ChildProcess[] = [];
@@ -50,6 +53,17 @@ export async function demoCommand(options: {
   process.once('SIGTERM', () => stopAll(0));
 
   console.log(`GymEdge demo chain — data in ${dataDir}`);
+  const hq = await startDemoHq({
+    dataDir,
+    password,
+    host: options.host,
+    units: DEMO_UNITS.map((unit) => unit.unitId),
+    children,
+    stopping: () => stopping,
+  }).catch((error: unknown) => {
+    stopAll(1);
+    throw error;
+  });
   const ready = await Promise.all(
     DEMO_UNITS.map(
       (unit) =>
@@ -114,7 +128,7 @@ export async function demoCommand(options: {
     );
   }
   console.log(
-    `  ${'hq'.padEnd(14)} HQ relay and dashboard (:8090, MQTT :1883) arrive with the sync work; not started.`,
+    `  ${'hq'.padEnd(14)} ${hq.url}   HQ sync dashboard and API (MQTT broker ${hq.brokerUrl}, pid ${hq.brokerPid()}: kill it to watch the lag rise; it comes back after 10 s)`,
   );
   if (process.env.GYMEDGE_DEMO_PASSWORD) {
     for (const unit of ready) {

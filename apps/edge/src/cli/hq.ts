@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { dataDirFrom, parsePort, unitIdFrom } from './config.ts';
@@ -238,4 +239,115 @@ export function registerHqCommands(program: Command, fail: (error: unknown) => n
       "Run only the embedded broker with HQ's identities and ACLs on --mqtt-port (HQ then runs with --broker).",
     )
     .action((_options, command: Command) => brokerOnly(command.optsWithGlobals()).catch(fail));
+}
+
+/** HQ as `gymedge demo` runs it: the broker and HQ, each its own process. */
+export interface DemoHq {
+  readonly url: string;
+  readonly brokerUrl: string;
+  /** The broker's process id now (it changes when the demo starts it again). */
+  brokerPid(): number | undefined;
+}
+
+/** How long the demo waits before starting a broker that stopped (so the lag can be seen rising). */
+const BROKER_RESTART_MS = 10_000;
+
+function waitFor<T extends { type: string }>(child: ChildProcess, type: T['type'], what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (message?.type !== type) return;
+      child.off('message', onMessage);
+      resolve(message);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${what} stopped (${signal ?? `exit code ${code}`}); see the messages above`)),
+    );
+  });
+}
+
+/**
+ * Starts the demo's HQ: enrols every demo unit that has no credentials yet (writing `<unit>/sync.json`,
+ * so the units sync as soon as they start), then the embedded broker in its own process (stop it with
+ * `kill <pid>` to watch the lag rise on the dashboard; the demo starts it again after 10 s), then HQ
+ * (API and dashboard) using that broker. Children are pushed into `children` for the demo to stop.
+ */
+export async function startDemoHq(options: {
+  readonly dataDir: string;
+  readonly password: string;
+  readonly host: string;
+  readonly units: readonly string[];
+  readonly children: ChildProcess[];
+  readonly stopping: () => boolean;
+}): Promise<DemoHq> {
+  const hqSync = await loadHq();
+  const { GYMEDGE_BIN } = await import('../paths.ts');
+  const mqttPort = parsePort(
+    process.env.GYMEDGE_MQTT_PORT ?? String(hqSync.MQTT_DEFAULT_PORT),
+    'GYMEDGE_MQTT_PORT',
+  );
+  const hqPort = parsePort(process.env.GYMEDGE_HQ_PORT ?? String(hqSync.HQ_DEFAULT_PORT), 'GYMEDGE_HQ_PORT');
+  const brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  const registry = hqSync.IdentityRegistry.open(hqSync.localDbPathOf(options.dataDir));
+  try {
+    for (const unitId of options.units) {
+      const file = join(options.dataDir, unitId, hqSync.CREDENTIALS_FILE_NAME);
+      if (existsSync(file) && registry.get(unitId) !== undefined) continue;
+      hqSync.writeCredentialsFile(file, await hqSync.enrolUnit(registry, unitId, { brokerUrl }));
+    }
+  } finally {
+    registry.close();
+  }
+  const env = {
+    ...process.env,
+    GYMEDGE_DEMO_PASSWORD: options.password,
+    GYMEDGE_LOG_LEVEL: process.env.GYMEDGE_LOG_LEVEL ?? 'warn',
+  };
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  let broker: ChildProcess | undefined;
+  const startBroker = async (): Promise<void> => {
+    const child = fork(
+      GYMEDGE_BIN,
+      ['hq', 'broker', '--data', options.dataDir, '--mqtt-port', String(mqttPort)],
+      { env, stdio },
+    );
+    broker = child;
+    options.children.push(child);
+    const ready = waitFor<{ type: 'broker-ready'; url: string }>(child, 'broker-ready', 'the MQTT broker');
+    child.once('exit', (code, signal) => {
+      if (options.stopping()) return;
+      process.stdout.write(
+        `\n  The MQTT broker stopped (${signal ?? `exit code ${code}`}); units keep working and queue their changes. ` +
+          `Starting it again in ${BROKER_RESTART_MS / 1000} s.\n`,
+      );
+      setTimeout(() => {
+        if (options.stopping()) return;
+        startBroker().then(
+          () => process.stdout.write(`  The MQTT broker is back (pid ${broker?.pid}).\n`),
+          (error: unknown) =>
+            process.stderr.write(`gymedge: the broker did not start again: ${String(error)}\n`),
+        );
+      }, BROKER_RESTART_MS).unref();
+    });
+    await ready;
+  };
+  await startBroker();
+  const hq = fork(
+    GYMEDGE_BIN,
+    [
+      'hq',
+      '--data',
+      options.dataDir,
+      '--port',
+      String(hqPort),
+      '--host',
+      options.host,
+      '--broker',
+      brokerUrl,
+    ],
+    { env, stdio },
+  );
+  options.children.push(hq);
+  const ready = await waitFor<HqMessage>(hq, 'hq-ready', 'HQ');
+  return { url: ready.url, brokerUrl, brokerPid: () => broker?.pid };
 }
