@@ -5,8 +5,10 @@ import {
   DocumentStore,
   openDatabase,
   type Patch,
+  type Projection,
   SqliteStorageAdapter,
   StoreOpenError,
+  setupProjections,
   WalCheckpointer,
 } from '@gymedge/store';
 import type { Database } from 'better-sqlite3';
@@ -33,6 +35,8 @@ export interface UnitStoreOptions {
   /** Background compaction period; 0 turns it off. */
   readonly compactEveryMs?: number;
   readonly onRebuildProgress?: (name: string, done: number, total: number) => void;
+  /** More read models kept in the same transactions (other parts of the unit add theirs here). */
+  readonly projections?: readonly Projection[];
 }
 
 /** Everything of a unit that lives in its database, wired together. */
@@ -109,8 +113,14 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
     const walCheckpoints = new WalCheckpointer({ path, db, logger: options.logger });
     checkpointer = walCheckpoints;
     const accounts = new AccountProjection();
-    const projections = [new MemberProjection(vault), accounts, new OperationsProjection()];
-    for (const projection of projections) projection.setup(db);
+    const projections = [
+      new MemberProjection(vault),
+      accounts,
+      new OperationsProjection(),
+      ...(options.projections ?? []),
+    ];
+    // A projection whose version changed has its tables dropped before its setup (new columns work).
+    setupProjections(db, projections);
     const store = new DocumentStore({
       db,
       storage: new SqliteStorageAdapter(db),
