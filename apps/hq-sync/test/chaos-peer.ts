@@ -71,6 +71,7 @@ async function runUnit(): Promise<void> {
     resendAfterMs: 3000,
   });
   sync.start();
+  const timer = setInterval(() => send({ type: 'status', status: sync.status() }), 250);
   const system = { id: 'system', role: 'system' } as const;
   const existing = unit.store.idsOfType('member');
   const ids = [...existing];
@@ -94,7 +95,6 @@ async function runUnit(): Promise<void> {
   };
   await Promise.all(Array.from({ length: config.concurrency ?? 4 }, writer));
   send({ type: 'done', written });
-  const timer = setInterval(() => send({ type: 'status', status: sync.status() }), 250);
   const stop = async () => {
     clearInterval(timer);
     await sync.stop();

@@ -55,7 +55,10 @@ export const ChangeBatch = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   batchId: BatchId,
   from: PeerId,
-  /** Positions in the sender's change log covered by this batch (absent for repair sends). */
+  /**
+   * The range of the sender's change log this batch covers, `(seqFrom - 1, seqTo]` (rows of that range
+   * not meant for this peer are simply not in it); absent for repair sends.
+   */
   seqFrom: z.number().int().positive().optional(),
   seqTo: z.number().int().positive().optional(),
   /** Sent to heal a difference found by comparing heads, not from the log's order. */
@@ -126,6 +129,8 @@ export const Ack = z.strictObject({
   batchId: BatchId,
   /** What was acknowledged: a change batch or a record batch. */
   of: z.enum(['changes', 'records']),
+  /** The log range the batch covered, `(seqFrom - 1, seqTo]`: any ack of a range moves the sender on. */
+  seqFrom: z.number().int().positive().optional(),
   seqTo: z.number().int().positive().optional(),
   applied: z.number().int().min(0),
   duplicates: z.number().int().min(0),

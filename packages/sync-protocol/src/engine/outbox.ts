@@ -73,7 +73,7 @@ export class ChangeOutbox {
       bytes += row.bytes.length;
       seqTo = row.seq;
     }
-    return { seqFrom: rows[0]?.seq ?? after + 1, seqTo, items, bytes };
+    return { seqFrom: after + 1, seqTo, items, bytes };
   }
 
   /** How many changes are pending after `after`, and the time of the oldest. */

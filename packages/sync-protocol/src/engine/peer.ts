@@ -43,6 +43,9 @@ export class BatchSender {
   readonly #o: BatchSenderOptions;
   readonly #inFlight: InFlight[] = [];
   #sentUpTo: number;
+  /** Acknowledged ranges not yet contiguous with the position: from → to. */
+  readonly #ranges = new Map<number, number>();
+  #resendAfter: number;
   #online = false;
   #pumping = false;
   #again = false;
@@ -51,6 +54,7 @@ export class BatchSender {
   constructor(options: BatchSenderOptions) {
     this.#o = options;
     this.#sentUpTo = options.cursors.get(options.peer, options.stream);
+    this.#resendAfter = options.resendAfterMs ?? 15_000;
   }
 
   /** The peer's durable position in our log. */
@@ -81,25 +85,45 @@ export class BatchSender {
     this.#pump();
   }
 
-  /** Resends what has waited too long for its acknowledgement. */
+  /**
+   * Resends what has waited too long for its acknowledgement (QoS 1 on a persistent session delivers it
+   * anyway unless the broker lost the session); the wait doubles after each resend, up to 8 times.
+   */
   tick(now = Date.now()): void {
     const oldest = this.#inFlight[0];
-    if (oldest !== undefined && now - oldest.sentAt > (this.#o.resendAfterMs ?? 15_000)) {
+    if (oldest !== undefined && now - oldest.sentAt > this.#resendAfter) {
       this.#o.logger.info({ peer: this.#o.peer, batchId: oldest.batchId }, 'no acknowledgement: resending');
+      this.#resendAfter = Math.min(this.#resendAfter * 2, (this.#o.resendAfterMs ?? 15_000) * 8);
       this.#restart();
     } else this.#pump();
   }
 
-  /** An acknowledgement arrived. Unknown batch ids (an old resend, a duplicate) are ignored. */
+  /**
+   * An acknowledgement arrived. Any acknowledged range counts, also one of an earlier send of the same
+   * changes (after a resend its batch id differs): the durable position moves over every contiguous
+   * acknowledged range, so a backlog of duplicates at a slow receiver never stalls the sender.
+   */
   acked(ack: Ack): void {
     const entry = this.#inFlight.find((f) => f.batchId === ack.batchId);
-    if (entry === undefined) return;
-    entry.acked = true;
+    if (entry !== undefined) entry.acked = true;
+    if (ack.seqFrom !== undefined && ack.seqTo !== undefined) {
+      this.#ranges.set(ack.seqFrom, Math.max(this.#ranges.get(ack.seqFrom) ?? 0, ack.seqTo));
+    } else if (entry === undefined) return;
     this.lastAckAt = new Date();
-    let position: number | undefined;
-    while (this.#inFlight[0]?.acked === true) position = this.#inFlight.shift()?.seqTo;
-    if (position !== undefined) {
+    const before = this.position;
+    let position = before;
+    while (this.#inFlight[0]?.acked === true)
+      position = Math.max(position, this.#inFlight.shift()?.seqTo ?? 0);
+    for (let to = this.#ranges.get(position + 1); to !== undefined; to = this.#ranges.get(position + 1)) {
+      this.#ranges.delete(position + 1);
+      position = Math.max(position, to);
+    }
+    for (const from of this.#ranges.keys()) if (from <= position) this.#ranges.delete(from);
+    while (this.#inFlight[0] !== undefined && this.#inFlight[0].seqTo <= position) this.#inFlight.shift();
+    if (position > before) {
       this.#o.cursors.advance(this.#o.peer, this.#o.stream, position);
+      this.#resendAfter = this.#o.resendAfterMs ?? 15_000;
+      if (this.#sentUpTo < position) this.#sentUpTo = position;
       this.#o.onAcked?.(position);
     }
     this.#pump();
@@ -199,6 +223,7 @@ export async function receiveBatch(batch: ChangeBatch, options: ReceiveOptions):
     v: PROTOCOL_VERSION,
     batchId: batch.batchId,
     of: 'changes',
+    ...(batch.seqFrom === undefined ? {} : { seqFrom: batch.seqFrom }),
     ...(batch.seqTo === undefined ? {} : { seqTo: batch.seqTo }),
     applied: totals.applied + totals.reverted,
     duplicates: totals.duplicates,
