@@ -1,6 +1,7 @@
 import { Button, Field, Keypad, Layout, ProblemBanner, useIdle } from '@gymedge/ui';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AssistantButton } from '../assistant/chat.tsx';
 import {
   type BookingOutcome,
   type CancelOutcome,
@@ -245,6 +246,9 @@ function Greeting({
           <Button size="large" onClick={onWeek} data-testid="see-classes">
             {t('seeClasses')}
           </Button>
+        ) : null}
+        {result.member && result.serving ? (
+          <AssistantButton api={session.api} memberId={result.member.id} serving={result.serving} />
         ) : null}
         <Button size="large" variant="secondary" onClick={onDone}>
           {t('done')}
