@@ -200,3 +200,66 @@ describe('safety rules', () => {
     expect(fast).toEqual(['weight_dropped']);
   });
 });
+
+describe('alert snapshots', () => {
+  it('blurs every head before writing, keeps the file private, and deletes it after the retention', async () => {
+    const { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } = await import(
+      'node:fs'
+    );
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { ffmpegPath } = await import('./ingest.ts');
+    const { headRegion, pruneSnapshots, writeBlurredSnapshot } = await import('./snapshot.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'vision-snap-'));
+    try {
+      const source = join(dir, 'frame.jpg');
+      spawnSync(ffmpegPath(), [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240',
+        '-frames:v',
+        '1',
+        '-y',
+        source,
+      ]);
+      const person = { x: 0.4, y: 0.1, w: 0.2, h: 0.6 };
+      const region = headRegion(person, 320, 240);
+      expect(region.y).toBeLessThan(0.1 * 240 + 1);
+      expect(region.h).toBeGreaterThan(0.15 * 240);
+      const out = join(dir, 'alert.jpg');
+      await writeBlurredSnapshot(readFileSync(source), 320, 240, [person], out);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      // The head region changed (blurred); the rest of the frame did not move much.
+      const gray = (file: string) =>
+        spawnSync(
+          ffmpegPath(),
+          ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'],
+          { maxBuffer: 1 << 24 },
+        ).stdout as Buffer;
+      const before = gray(source);
+      const after = gray(out);
+      const diff = (x0: number, y0: number, w: number, h: number) => {
+        let sum = 0;
+        for (let y = y0; y < y0 + h; y++)
+          for (let x = x0; x < x0 + w; x++)
+            sum += Math.abs((before[y * 320 + x] ?? 0) - (after[y * 320 + x] ?? 0));
+        return sum / (w * h);
+      };
+      expect(diff(region.x + 4, region.y + 4, region.w - 8, region.h - 8)).toBeGreaterThan(
+        4 * diff(0, 200, 100, 30),
+      );
+      const old = join(dir, 'old.jpg');
+      writeFileSync(old, 'x');
+      utimesSync(old, new Date(Date.now() - 8 * 86_400_000), new Date(Date.now() - 8 * 86_400_000));
+      expect(pruneSnapshots(dir, 7)).toBe(1);
+      expect(pruneSnapshots(join(dir, 'none'), 7)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

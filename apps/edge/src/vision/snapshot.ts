@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ffmpegPath } from './ingest.ts';
 import type { Box } from './types.ts';
@@ -74,11 +74,13 @@ export async function writeBlurredSnapshot(
     );
     child.stdin.end(jpeg);
   });
+  // ffmpeg creates the file with the process umask: make it readable by this user only, like the unit's files.
+  chmodSync(outPath, 0o600);
 }
 
 /** Deletes snapshots older than `retentionDays`; returns how many were deleted. */
 export function pruneSnapshots(dir: string, retentionDays: number, now = Date.now()): number {
-  mkdirSync(dir, { recursive: true });
+  if (!existsSync(dir)) return 0;
   let deleted = 0;
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.jpg')) continue;

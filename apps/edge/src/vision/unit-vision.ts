@@ -83,7 +83,7 @@ export function unitSink(options: {
       const id = randomUUID();
       let snapshot: string | undefined;
       if (frame) {
-        mkdirSync(options.snapshotsDir, { recursive: true });
+        mkdirSync(options.snapshotsDir, { recursive: true, mode: 0o700 });
         snapshot = `${id}.jpg`;
         const size = jpegSize(frame.jpeg);
         await writeBlurredSnapshot(
@@ -155,7 +155,8 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
   const visionDir = join(options.dir, 'vision');
   const snapshotsDir = join(visionDir, 'snapshots');
   const layoutPath = join(visionDir, 'layout.json');
-  mkdirSync(snapshotsDir, { recursive: true });
+  // Created only once the unit has a camera, readable by this user only, like the rest of the unit folder.
+  const ensureDirs = () => mkdirSync(snapshotsDir, { recursive: true, mode: 0o700 });
   const readLayouts = (): Record<string, ZonesFile> => {
     if (!existsSync(layoutPath)) return {};
     try {
@@ -188,6 +189,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
         ],
       });
       layouts[created.id] = source.layout;
+      ensureDirs();
       writeLayouts(layoutPath, layouts);
     }
   }
@@ -198,15 +200,19 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
     if (doc?.enabled) cameras.push(cameraFromDoc(doc, layouts[id]));
   }
   const service = new VisionService({
-    detector: options.detector ?? (() => createYoloxDetector({ threads: 2 })),
+    // GYMEDGE_DETECTOR picks another manifest entry, e.g. yolox_nano_480x640.onnx (faster on 4:3 cameras).
+    detector:
+      options.detector ??
+      (() => createYoloxDetector({ threads: 2, model: process.env.GYMEDGE_DETECTOR ?? DEFAULT_DETECTOR })),
     sink: unitSink({ db: options.db, documents: options.documents, snapshotsDir, logger: options.logger }),
     logger: options.logger,
     ...(options.sampleEverySec === undefined ? {} : { sampleEverySec: options.sampleEverySec }),
   });
+  if (cameras.length > 0) ensureDirs();
   if (options.registry) service.registerMetrics(options.registry);
   await service.start(cameras, {
     modelCheck: () => {
-      const found = resolveModel(DEFAULT_DETECTOR);
+      const found = resolveModel(process.env.GYMEDGE_DETECTOR ?? DEFAULT_DETECTOR);
       return found.ok
         ? { ok: true, inputWidth: found.entry.inputWidth ?? 640, inputHeight: found.entry.inputHeight ?? 640 }
         : { ok: false, reason: found.reason };
@@ -214,6 +220,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
   });
   const retention = options.snapshotRetentionDays ?? Number(process.env.GYMEDGE_SNAPSHOT_DAYS ?? 7);
   const prune = () => {
+    if (!existsSync(snapshotsDir)) return;
     try {
       const deleted = pruneSnapshots(snapshotsDir, retention);
       if (deleted > 0)
@@ -248,6 +255,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
     saveLayout(cameraId, layout) {
       const normalised = normaliseLayout(layout, 1, 1);
       layouts = { ...layouts, [cameraId]: layout };
+      ensureDirs();
       writeLayouts(layoutPath, layouts);
       service.setLayout(cameraId, normalised.zones, normalised.lines);
     },

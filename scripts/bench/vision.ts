@@ -1,0 +1,242 @@
+/**
+ * Vision benchmark (`npm run bench -- --only vision`): decode, detection + tracking end to end at 640x480,
+ * cameras sustained at 5 fps, memory per camera, pose lite/full in headless Chromium, and counting
+ * accuracy against the hand count of vtest.avi; beside ffmpeg's raw decode (measured in the same run)
+ * and the published YOLOX and MediaPipe figures.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../apps/edge/src/lib/logger.ts';
+import { analyzeVideo } from '../../apps/edge/src/vision/analyze.ts';
+import { testMedia } from '../../apps/edge/src/vision/demo-camera.ts';
+import { createYoloxDetector } from '../../apps/edge/src/vision/detector.ts';
+import { handCountError, VTEST_HAND_COUNT } from '../../apps/edge/src/vision/hand-count.ts';
+import { FrameReader, ffmpegPath } from '../../apps/edge/src/vision/ingest.ts';
+import { PoseEstimator, poseModelPath } from '../../apps/edge/src/vision/pose.ts';
+import { analyzePose } from '../../apps/edge/src/vision/pose-analyze.ts';
+import { type CameraConfig, VisionService } from '../../apps/edge/src/vision/service.ts';
+
+type Log = (line: string) => void;
+const f1 = (n: number) => n.toFixed(1);
+
+async function decodeFps(source: string, frames: number): Promise<number> {
+  const reader = new FrameReader({ source, width: 640, height: 640 });
+  const t0 = performance.now();
+  let n = 0;
+  for await (const _frame of reader.frames()) if (++n >= frames) break;
+  await reader.stop();
+  return (n * 1000) / (performance.now() - t0);
+}
+
+async function camerasAt5fps(source: string, count: number, seconds: number) {
+  const cameras: CameraConfig[] = Array.from({ length: count }, (_, i) => ({
+    id: `cam-${i}`,
+    name: `cam ${i}`,
+    source,
+    fps: 5,
+    loop: true,
+    zones: [],
+    lines: [],
+  }));
+  const service = new VisionService({
+    detector: () => createYoloxDetector({ threads: 2 }),
+    sink: { occupancy: () => undefined, event: () => undefined, alert: async () => undefined },
+    logger: silentLogger(),
+  });
+  const rssBefore = process.memoryUsage().rss;
+  await service.start(cameras);
+  await new Promise((r) => setTimeout(r, 3000)); // warm-up
+  const start = service
+    .health()
+    .cameras.map((c) => ({ analysed: c.framesAnalysed, dropped: c.dropped, in: c.framesIn }));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const end = service.health().cameras;
+  const rss = process.memoryUsage().rss;
+  await service.stop();
+  const perCamera = end.map((c, i) => ({
+    fps: (c.framesAnalysed - (start[i]?.analysed ?? 0)) / seconds,
+    dropped: c.dropped - (start[i]?.dropped ?? 0),
+    delivered: c.framesIn - (start[i]?.in ?? 0),
+  }));
+  const minFps = Math.min(...perCamera.map((c) => c.fps));
+  const dropped = perCamera.reduce((s, c) => s + c.dropped, 0);
+  const delivered = perCamera.reduce((s, c) => s + c.delivered, 0);
+  return {
+    count,
+    minFps,
+    dropRatio: delivered === 0 ? 1 : dropped / delivered,
+    rssMb: (rss - rssBefore) / 1e6,
+  };
+}
+
+/** ffmpeg RSS for one 5 fps camera decode (the child process each camera runs), in MB. */
+function ffmpegRssMb(source: string): number | undefined {
+  const result = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%M',
+      ffmpegPath(),
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      source,
+      '-frames:v',
+      '50',
+      '-vf',
+      'fps=5,scale=640:640,format=bgr24',
+      '-f',
+      'rawvideo',
+      '-y',
+      '/dev/null',
+    ],
+    { encoding: 'utf8' },
+  );
+  const kb = Number(result.stderr.trim().split('\n').at(-1));
+  return Number.isFinite(kb) && kb > 0 ? kb / 1000 : undefined;
+}
+
+async function poseFigures(model: 'lite' | 'full', clip: string, frames: number, log: Log) {
+  if (!existsSync(poseModelPath(model))) return undefined;
+  log(`pose ${model}`);
+  const estimator = await PoseEstimator.start(model);
+  try {
+    const still = readFileSync(testMedia('messi5.jpg') ?? '');
+    for (let i = 0; i < 5; i++) await estimator.detect(still);
+    const out = mkdtempSync(join(tmpdir(), 'bench-pose-'));
+    const summary = await analyzePose({
+      input: clip,
+      out,
+      exercise: 'squat',
+      estimator,
+      fps: 30,
+      maxFrames: frames,
+    });
+    rmSync(out, { recursive: true, force: true });
+    return { modelMs: summary.modelMs, fps: summary.processedFps, frames: summary.frames };
+  } finally {
+    await estimator.close();
+  }
+}
+
+export async function run(opts: { quick: boolean; log: Log }): Promise<string> {
+  const vtest = testMedia('vtest.avi');
+  if (!vtest) return '## Vision\n\nNot measured: vtest.avi is missing (run `scripts/fetch-test-media.sh`).\n';
+  const load = loadavg()[0] ?? 0;
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-vision-'));
+  try {
+    // The 640x480 source of the end-to-end figure.
+    const clip = join(scratch, 'vtest-640x480.mp4');
+    spawnSync(ffmpegPath(), [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      vtest,
+      '-vf',
+      'scale=640:480',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '18',
+      '-y',
+      clip,
+    ]);
+    const frames = opts.quick ? 150 : 400;
+    opts.log('decode');
+    const decode = await decodeFps(clip, frames);
+    opts.log('detector alone');
+    const detector = await createYoloxDetector({ threads: 2 });
+    const reader = new FrameReader({ source: clip, width: 640, height: 640 });
+    let sample: Buffer | undefined;
+    for await (const frame of reader.frames()) {
+      sample = frame.bgr;
+      break;
+    }
+    await reader.stop();
+    for (let i = 0; i < 5; i++) await detector.detect(sample as Buffer);
+    const reps = opts.quick ? 30 : 100;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await detector.detect(sample as Buffer);
+    const detectMs = (performance.now() - t0) / reps;
+    opts.log('detection + tracking end to end');
+    const out = join(scratch, 'analyze');
+    const e2e = await analyzeVideo({ input: clip, out, detector, maxFrames: frames });
+    opts.log('counting accuracy on the hand-counted frames');
+    const full = await analyzeVideo({
+      input: vtest,
+      out: join(scratch, 'full'),
+      detector,
+      maxFrames: opts.quick ? 371 : 795,
+    });
+    await detector.close();
+    const counts = readFileSync(join(scratch, 'full', 'counts.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2]));
+    const checked = VTEST_HAND_COUNT.filter((h) => h.frame < full.frames).map((h) => ({
+      ...h,
+      ours: counts[h.frame] ?? Number.NaN,
+      error: handCountError(counts[h.frame] ?? Number.NaN, h),
+    }));
+    const maxError = Math.max(...checked.map((c) => Math.abs(c.error)));
+    const meanError = checked.reduce((s, c) => s + Math.abs(c.error), 0) / checked.length;
+
+    const sustained: Awaited<ReturnType<typeof camerasAt5fps>>[] = [];
+    for (const n of opts.quick ? [1, 3, 5] : [1, 2, 3, 5, 8]) {
+      opts.log(`${n} camera(s) at 5 fps`);
+      sustained.push(await camerasAt5fps(vtest, n, opts.quick ? 10 : 20));
+    }
+    const ok = sustained.filter((s) => s.minFps >= 4.5 && s.dropRatio < 0.1);
+    const best = ok.at(-1)?.count ?? 0;
+    const ffmpegMb = ffmpegRssMb(vtest);
+
+    const poseClip = testMedia('Megamind.avi') ?? clip;
+    const lite = await poseFigures('lite', poseClip, opts.quick ? 60 : 150, opts.log);
+    const fullPose = await poseFigures('full', poseClip, opts.quick ? 60 : 150, opts.log);
+    const perCameraMb =
+      sustained.length > 1
+        ? ((sustained.at(-1)?.rssMb ?? 0) - (sustained[0]?.rssMb ?? 0)) / ((sustained.at(-1)?.count ?? 1) - 1)
+        : undefined;
+
+    const lines = [
+      '## Vision',
+      '',
+      `Measured on vtest.avi (768x576, 10 fps; a 640x480 re-encode for the end-to-end rows), 2 cores shared with the other engineers' work: load average ${f1(load)} when the run started, so these are floors, not ceilings.`,
+      '',
+      '| what | measured here | peer / published | ratio |',
+      '|---|---|---|---|',
+      `| decode only (ffmpeg → 640x640 bgr24 pipe) | ${f1(decode)} frames/s | — (the peer of the next row) | — |`,
+      `| detection + tracking end to end at 640x480, decode included | ${f1(e2e.processedFps)} frames/s | decode alone ${f1(decode)} frames/s | ${(e2e.processedFps / decode).toFixed(3)}x |`,
+      `| YOLOX-nano 640x640, onnxruntime-node, 2 threads | ${f1(detectMs)} ms/frame (${f1(1000 / detectMs)} fps) | YOLOX README: Nano 0.91 M params, 1.08 GFLOPs at 416 (about 2.5 GFLOPs at 640); no CPU latency published | — |`,
+      `| pose lite (PoseLandmarker in headless Chromium, model time) | ${lite ? `${f1(lite.modelMs)} ms/frame` : 'not measured (no .task bundle)'} | MediaPipe: 20 ms (Pixel 3, TFLite GPU), 25 ms (MacBook Pro 2017) | ${lite ? `${f1(lite.modelMs / 25)}x the MacBook figure` : '—'} |`,
+      `| pose lite end to end (decode, JPEG to the page, landmarks back) | ${lite ? `${f1(lite.fps)} frames/s` : '—'} | aim 25 frames/s | — |`,
+      `| pose full (model time) | ${fullPose ? `${f1(fullPose.modelMs)} ms/frame` : 'not measured'} | MediaPipe: 25 ms (Pixel 3 GPU), 27 ms (MacBook Pro 2017) | ${fullPose ? `${f1(fullPose.modelMs / 27)}x` : '—'} |`,
+      `| pose full end to end | ${fullPose ? `${f1(fullPose.fps)} frames/s` : '—'} | — | — |`,
+      '',
+      '| cameras at 5 fps (one shared detector) | slowest camera | frames dropped | Node RSS growth |',
+      '|---|---|---|---|',
+      ...sustained.map(
+        (s) => `| ${s.count} | ${f1(s.minFps)} fps | ${f1(s.dropRatio * 100)}% | ${f1(s.rssMb)} MB |`,
+      ),
+      '',
+      `Sustained (every camera ≥ 4.5 fps analysed, < 10% dropped): **${best} camera(s)** on this run (aim: 5).${perCameraMb === undefined ? '' : perCameraMb > 1 ? ` Memory per extra camera: about ${f1(perCameraMb)} MB in Node` : ' Memory per extra camera in Node: below the garbage collector’s noise (the detector, ~40 MB, is shared)'}${ffmpegMb === undefined ? '' : `, plus ${f1(ffmpegMb)} MB for its ffmpeg decoder`}.`,
+      '',
+      `Counting accuracy on the hand-counted frames of vtest.avi (docs/vision.md): max |error| ${maxError}, mean |error| ${f1(meanError)} person(s) over ${checked.length} frames (aim: within 1 on every frame).`,
+      '',
+      '| frame | hand count | at the frame edge | counted | error |',
+      '|---|---|---|---|---|',
+      ...checked.map((c) => `| ${c.frame} | ${c.people} | ${c.edge} | ${c.ours} | ${c.error} |`),
+      '',
+    ];
+    return lines.join('\n');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
