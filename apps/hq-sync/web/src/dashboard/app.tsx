@@ -115,7 +115,7 @@ function Figures({ snapshot }: { snapshot: SyncSnapshot }) {
 }
 
 function BrokerCard({ snapshot }: { snapshot: SyncSnapshot }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const broker = snapshot.broker;
   return (
     <section className="ge-card" data-testid="broker">
@@ -130,7 +130,7 @@ function BrokerCard({ snapshot }: { snapshot: SyncSnapshot }) {
       </div>
       <p className="ge-muted">
         <code>{broker.url}</code> · {broker.kind === 'aedes' ? t('broker.embedded') : t('broker.external')} ·{' '}
-        {t('broker.since', { when: new Date(broker.since).toLocaleTimeString() })}
+        {t('broker.since', { when: new Date(broker.since).toLocaleTimeString(i18n.language) })}
         {broker.clients === undefined ? null : (
           <>
             {' '}
@@ -236,7 +236,7 @@ function UnitsTable({ snapshot, now }: { snapshot: SyncSnapshot; now: number }) 
 }
 
 function Charts({ snapshot, history }: { snapshot: SyncSnapshot; history: readonly SyncSnapshot[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const lagOption = useMemo(() => {
     const units = snapshot.units.map((u) => u.unitId);
     return {
@@ -245,7 +245,7 @@ function Charts({ snapshot, history }: { snapshot: SyncSnapshot; history: readon
       grid: { left: 40, right: 16, top: 40, bottom: 28 },
       xAxis: {
         type: 'category',
-        data: history.map((s) => new Date(s.at).toLocaleTimeString()),
+        data: history.map((s) => new Date(s.at).toLocaleTimeString(i18n.language)),
         axisLabel: { hideOverlap: true },
       },
       yAxis: { type: 'value', minInterval: 1, name: t('charts.seconds') },
@@ -256,7 +256,7 @@ function Charts({ snapshot, history }: { snapshot: SyncSnapshot; history: readon
         data: history.map((s) => s.units.find((u) => u.unitId === unit)?.lagSeconds ?? 0),
       })),
     };
-  }, [snapshot, history, t]);
+  }, [snapshot, history, t, i18n.language]);
   const membersOption = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
