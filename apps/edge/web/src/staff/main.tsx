@@ -1,15 +1,10 @@
 import '@gymedge/ui/styles.css';
-import { createI18n, Layout, mountScreen } from '@gymedge/ui';
-import { StaffAssistant } from '../assistant/staff.tsx';
+import './staff.css';
+import { createI18n, mountScreen } from '@gymedge/ui';
+import { StaffApp } from './app.tsx';
+import { en } from './locales/en.ts';
+import { ptBR } from './locales/pt-BR.ts';
 
-const i18n = createI18n({
-  namespace: 'staff',
-  resources: { 'pt-BR': { title: 'Console da equipe' }, en: { title: 'Staff console' } },
-});
+const i18n = createI18n({ namespace: 'staff', resources: { 'pt-BR': ptBR, en } });
 
-mountScreen(
-  i18n,
-  <Layout title={i18n.t('title')}>
-    <StaffAssistant />
-  </Layout>,
-);
+mountScreen(i18n, <StaffApp />);

@@ -1,0 +1,113 @@
+import { Button, Field, Layout, ProblemBanner } from '@gymedge/ui';
+import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ClassesView } from './classes.tsx';
+import { AlertsView, EquipmentView } from './floor.tsx';
+import { MembersView } from './members.tsx';
+import { OverdueView, ReportsView } from './reports.tsx';
+import { onSignedOut, session } from './session.ts';
+import { TransferView } from './transfer.tsx';
+
+const VIEWS = ['members', 'classes', 'payments', 'equipment', 'alerts', 'reports', 'import'] as const;
+type View = (typeof VIEWS)[number];
+
+function viewOf(hash: string): View {
+  const name = hash.replace(/^#\/?/, '').split('/')[0] ?? '';
+  return (VIEWS as readonly string[]).includes(name) ? (name as View) : 'members';
+}
+
+/** The staff console: sign-in, then one view per task, chosen from the side navigation (#view). */
+export function StaffApp() {
+  const { t } = useTranslation();
+  const [signedIn, setSignedIn] = useState(session.current() !== undefined);
+  const [view, setView] = useState<View>(viewOf(location.hash));
+  useEffect(() => onSignedOut(() => setSignedIn(false)), []);
+  useEffect(() => {
+    const listener = () => setView(viewOf(location.hash));
+    window.addEventListener('hashchange', listener);
+    return () => window.removeEventListener('hashchange', listener);
+  }, []);
+  if (!signedIn) return <SignIn onDone={() => setSignedIn(true)} />;
+  const account = session.current()?.account;
+  const nav = VIEWS.map((name) => (
+    <a
+      key={name}
+      href={`#${name}`}
+      aria-current={view === name ? 'page' : undefined}
+      data-testid={`nav-${name}`}
+    >
+      {t(`nav.${name}`)}
+    </a>
+  ));
+  return (
+    <Layout
+      title={t('title')}
+      nav={nav}
+      reachability={session.reachability}
+      actions={
+        <span className="ge-row">
+          <span className="ge-muted">{account?.name}</span>
+          <Button variant="ghost" onClick={() => session.signOut()}>
+            {t('ui:signOut')}
+          </Button>
+        </span>
+      }
+    >
+      {view === 'members' ? <MembersView /> : null}
+      {view === 'classes' ? <ClassesView /> : null}
+      {view === 'payments' ? <OverdueView /> : null}
+      {view === 'equipment' ? <EquipmentView /> : null}
+      {view === 'alerts' ? <AlertsView /> : null}
+      {view === 'reports' ? <ReportsView /> : null}
+      {view === 'import' ? <TransferView /> : null}
+    </Layout>
+  );
+}
+
+function SignIn({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await session.signIn(login, password);
+      onDone();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Layout title={t('title')} reachability={session.reachability}>
+      <form className="ge-card staff-login" onSubmit={(event) => void submit(event)}>
+        <h2>{t('signInTitle')}</h2>
+        <ProblemBanner error={error} />
+        <Field label={t('ui:login')}>
+          <input
+            name="login"
+            value={login}
+            onChange={(e) => setLogin(e.target.value)}
+            autoComplete="username"
+          />
+        </Field>
+        <Field label={t('ui:password')}>
+          <input
+            name="password"
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+          />
+        </Field>
+        <Button type="submit" busy={busy}>
+          {t('ui:signIn')}
+        </Button>
+      </form>
+    </Layout>
+  );
+}
