@@ -57,7 +57,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       await waitFor('first sync', () => same() && sp.sync.status().pendingChanges === 0, 30_000);
       const old = join(dir, 'hq-old.db');
       await backup(hq.hq.db, old);
-      const after = [];
+      const after: Array<{ id: string }> = [];
       for (let i = 0; i < 20; i++) after.push(await sp.unit.members.create({ name: `Depois ${i}` }, system));
       await rj.unit.members.create({ name: 'Depois rj' }, system);
       await waitFor('second sync', () => same() && sp.sync.status().pendingChanges === 0, 30_000);
@@ -76,7 +76,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
     }, async () => {
       const old = join(dir, 'sp-old.db');
       await backup(sp.unit.db, old);
-      const later = [];
+      const later: Array<{ id: string }> = [];
       for (let i = 0; i < 10; i++) later.push(await sp.unit.members.create({ name: `Perdido ${i}` }, system));
       await waitFor('HQ has them', () => same() && sp.sync.status().pendingChanges === 0, 30_000);
       await sp.close();
