@@ -47,7 +47,7 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`a unit with a camera ${NO_M
   afterAll(async () => {
     await edge?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 90_000);
 
   it('plays the demo camera, counts people on it and says so in status, /health and /metrics', async () => {
     const status = await until(async () => {
@@ -66,7 +66,7 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`a unit with a camera ${NO_M
     const metrics = await (await fetch(`${edge.url}/metrics`)).text();
     expect(metrics).toMatch(/gymedge_vision_camera_up\{camera="camera:[0-9A-Z]{26}"\} 1/);
     expect(metrics).toMatch(/gymedge_vision_model_loaded 1/);
-  });
+  }, 90_000);
 
   it('serves the latest frame as JPEG with its overlay, only to signed-in staff', async () => {
     const { cameras } = (await (await get('/api/v1/vision/status')).json()) as { cameras: { id: string }[] };
@@ -80,7 +80,7 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`a unit with a camera ${NO_M
     const overlay = JSON.parse(frame.headers.get('x-vision-overlay') ?? '{}') as { tracks: { id: number }[] };
     expect(overlay.tracks.length).toBeGreaterThan(0);
     expect((await get('/api/v1/vision/cameras/camera:nope/frame.jpg')).status).toBe(404);
-  });
+  }, 90_000);
 
   it('lets a manager redraw the layout, validates it, and keeps counting', async () => {
     const { cameras } = (await (await get('/api/v1/vision/status')).json()) as { cameras: { id: string }[] };
@@ -136,7 +136,7 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`a unit with a camera ${NO_M
     expect(can('trainer', 'vision:configure')).toBe(false);
     expect(can('kiosk', 'vision:read')).toBe(false);
     expect(can('member', 'vision:read')).toBe(false);
-  });
+  }, 90_000);
 
   it('stores counts and events for sync, and none of it is an image', async () => {
     const occupancy = await until(async () => {
@@ -161,5 +161,5 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`a unit with a camera ${NO_M
     }
     for (const c of changes) expect(findImageBytes(c.bytes)).toBeUndefined();
     expect(findImageBytes(Buffer.from([0x00, 0xff, 0xd8, 0xff, 0xe0]))).toBe('jpeg');
-  });
+  }, 90_000);
 });

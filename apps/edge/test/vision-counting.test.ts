@@ -72,6 +72,6 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(
       expect(Object.keys(written)).toEqual(
         expect.arrayContaining(['frames', 'fps', 'maxPeople', 'meanPeople', 'lineIn', 'lineOut']),
       );
-    });
+    }, 180_000);
   },
 );
