@@ -1,6 +1,7 @@
 import { Button, Field, Layout, ProblemBanner } from '@gymedge/ui';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { StaffAssistantPanel } from '../assistant/staff.tsx';
 import { ClassesView } from './classes.tsx';
 import { AlertsView, EquipmentView } from './floor.tsx';
 import { MembersView } from './members.tsx';
@@ -8,7 +9,16 @@ import { OverdueView, ReportsView } from './reports.tsx';
 import { onSignedOut, session } from './session.ts';
 import { TransferView } from './transfer.tsx';
 
-const VIEWS = ['members', 'classes', 'payments', 'equipment', 'alerts', 'reports', 'import'] as const;
+const VIEWS = [
+  'members',
+  'classes',
+  'payments',
+  'equipment',
+  'alerts',
+  'reports',
+  'import',
+  'assistant',
+] as const;
 type View = (typeof VIEWS)[number];
 
 function viewOf(hash: string): View {
@@ -60,6 +70,7 @@ export function StaffApp() {
       {view === 'alerts' ? <AlertsView /> : null}
       {view === 'reports' ? <ReportsView /> : null}
       {view === 'import' ? <TransferView /> : null}
+      {view === 'assistant' ? <StaffAssistantPanel api={session.api} /> : null}
     </Layout>
   );
 }

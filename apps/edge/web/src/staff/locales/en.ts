@@ -13,6 +13,7 @@ export const en: Strings<typeof ptBR> = {
     alerts: 'Alerts',
     reports: 'Reports',
     import: 'Import and export',
+    assistant: 'Assistant',
   },
   search: 'Search by name, CPF, phone or e-mail',
   newMember: 'New member',

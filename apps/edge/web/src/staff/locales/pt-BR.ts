@@ -9,6 +9,7 @@ export const ptBR = {
     alerts: 'Alertas',
     reports: 'Relatórios',
     import: 'Importar e exportar',
+    assistant: 'Assistente',
   },
   search: 'Buscar por nome, CPF, telefone ou e-mail',
   newMember: 'Novo membro',
