@@ -21,6 +21,28 @@ await build({
 });
 process.stdout.write(`built apps/edge/dist/gymedge.mjs in ${Date.now() - started} ms\n`);
 
+// The appliance shell (docs/appliance.md): Electron's main process and its preload, bundled for Electron.
+await build({
+  entryPoints: ['apps/edge/electron/main.ts'],
+  outfile: 'apps/edge/electron/dist/main.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['electron'],
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: ['apps/edge/electron/preload.ts'],
+  outfile: 'apps/edge/electron/dist/preload.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['electron'],
+  logLevel: 'warning',
+});
+
 // The screens (docs/ui.md): every apps/*/web with a vite.config.ts builds to apps/*/web/dist.
 const { existsSync, readdirSync, writeFileSync } = await import('node:fs');
 for (const app of readdirSync('apps')) {

@@ -1,0 +1,108 @@
+// The appliance shell's decisions without Electron: windows per display, the core's command line, the
+// restart policy after crashes; and the built main process keeps the pages isolated.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  coreCommand,
+  DEFAULT_RESTART_POLICY,
+  nextRestart,
+  shellConfig,
+  windowPlan,
+} from '../electron/shell.ts';
+import { EDGE_ROOT } from '../src/paths.ts';
+
+const display = (id: number, x: number) => ({ id, bounds: { x, y: 0, width: 1920, height: 1080 } });
+
+describe('the window plan', () => {
+  it('puts the kiosk full-screen on the primary display and the cameras on the second', () => {
+    const plan = windowPlan([display(2, 1920), display(1, 0)], 1, 'http://127.0.0.1:8081');
+    expect(plan).toEqual([
+      expect.objectContaining({
+        role: 'kiosk',
+        url: 'http://127.0.0.1:8081/kiosk',
+        displayId: 1,
+        fullscreen: true,
+        kiosk: true,
+      }),
+      expect.objectContaining({
+        role: 'cameras',
+        url: 'http://127.0.0.1:8081/cameras',
+        displayId: 2,
+        kiosk: false,
+      }),
+    ]);
+    expect(windowPlan([display(1, 0)], 1, 'http://x').map((w) => w.role)).toEqual(['kiosk']);
+    expect(windowPlan([], 1, 'http://x')).toEqual([]);
+  });
+});
+
+describe('the restart policy', () => {
+  const crash = { code: 1, signal: null, stopping: false };
+  it('restarts a crashed core with growing delays, and resets after a healthy run', () => {
+    expect(nextRestart([], 10_000, 1_000, crash)).toEqual({ restart: true, delayMs: 500 });
+    expect(nextRestart([9_000], 10_000, 1_000, crash)).toEqual({ restart: true, delayMs: 1_000 });
+    expect(nextRestart([7_000, 9_000], 10_000, 1_000, crash)).toEqual({ restart: true, delayMs: 2_000 });
+    expect(nextRestart([7_000, 9_000], 100_000, 90_000, crash)).toEqual({ restart: true, delayMs: 500 });
+    expect(nextRestart([], 0, 0, { code: null, signal: 'SIGKILL', stopping: false })).toMatchObject({
+      restart: true,
+    });
+  });
+
+  it('stops in a crash loop, on a clean exit, on a refusal to start, and when quitting', () => {
+    const loop = Array.from({ length: DEFAULT_RESTART_POLICY.maxCrashes }, (_, i) => 1000 * i);
+    expect(nextRestart(loop, 10_000, 100, crash)).toMatchObject({
+      restart: false,
+      reason: expect.stringMatching(/crashes/),
+    });
+    expect(nextRestart([], 0, 0, { code: 0, signal: null, stopping: false })).toMatchObject({
+      restart: false,
+    });
+    expect(nextRestart([], 0, 0, { code: 2, signal: null, stopping: false })).toMatchObject({
+      restart: false,
+    });
+    expect(nextRestart([], 0, 0, { code: null, signal: 'SIGTERM', stopping: true })).toMatchObject({
+      restart: false,
+    });
+  });
+});
+
+describe('the core command', () => {
+  it('runs the unit through Electron as Node, with the configured unit, port and data folder', () => {
+    const config = shellConfig(
+      { GYMEDGE_UNIT: 'rj-copacabana', GYMEDGE_PORT: '8082' },
+      { node: '/opt/GymEdge/gymedge', gymedgeBin: '/app/bin/gymedge.js', dataDir: '/var/lib/gymedge' },
+    );
+    expect(coreCommand(config)).toEqual({
+      command: '/opt/GymEdge/gymedge',
+      args: [
+        '/app/bin/gymedge.js',
+        'edge',
+        '--unit',
+        'rj-copacabana',
+        '--port',
+        '8082',
+        '--data',
+        '/var/lib/gymedge',
+      ],
+      env: { ELECTRON_RUN_AS_NODE: '1', GYMEDGE_LOG_LEVEL: 'info' },
+    });
+    expect(
+      shellConfig({ GYMEDGE_PORT: 'x', GYMEDGE_DEMO: '1' }, { node: 'n', gymedgeBin: 'b', dataDir: 'd' }),
+    ).toMatchObject({ port: 8081, demo: true });
+  });
+});
+
+describe('the built shell', () => {
+  const main = join(EDGE_ROOT, 'electron', 'dist', 'main.mjs');
+  it.skipIf(!existsSync(main))(
+    'keeps pages isolated: contextIsolation, no nodeIntegration, sandbox, a preload',
+    () => {
+      const code = readFileSync(main, 'utf8');
+      expect(code).toMatch(/contextIsolation: true/);
+      expect(code).toMatch(/nodeIntegration: false/);
+      expect(code).toMatch(/sandbox: true/);
+      expect(existsSync(join(EDGE_ROOT, 'electron', 'dist', 'preload.cjs'))).toBe(true);
+    },
+  );
+});
