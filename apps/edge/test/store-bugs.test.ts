@@ -113,6 +113,43 @@ describe('store bugs from the review (issue 13)', () => {
     expect(s.store.stats().liveDocuments).toBeLessThanOrEqual(1);
   });
 
+  it('local writes interleaved with a burst of remote changes to the same document all land, in a cache of 1', async () => {
+    const u = unit({ cacheSize: 1 });
+    const s = u.open();
+    const a = await s.store.create('plan', plan);
+    const b = await s.store.create('plan', { ...plan, name: 'Anual' });
+    const first = (
+      s.db.prepare('SELECT bytes FROM change_log WHERE doc_id = ? ORDER BY seq').get(a.id) as {
+        bytes: Buffer;
+      }
+    ).bytes;
+    // Another replica makes 30 changes to the price of `a`.
+    let other = A.load<{ priceCents: number }>(new Uint8Array(first), {
+      actor: 'cd'.repeat(16) as A.ActorId,
+    });
+    const remote: Uint8Array[] = [];
+    for (let i = 0; i < 30; i++) {
+      other = A.change(other, (d) => {
+        d.priceCents = 20000 + i;
+      });
+      remote.push(A.getLastLocalChange(other) as Uint8Array);
+    }
+    A.free(other);
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < remote.length; i++) {
+      pending.push(s.store.applyRemote(a.id, remote[i] as Uint8Array, 'hq'));
+      if (i % 5 === 0) pending.push(s.store.update(a.id, { name: `Mensal ${'abcdefg'[i / 5]}` }));
+      if (i % 7 === 0) pending.push(s.store.update(b.id, { priceCents: 30000 + i }));
+    }
+    const outcomes = await Promise.allSettled(pending);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    await s.store.flush();
+    expect(s.store.stats().liveDocuments).toBeLessThanOrEqual(1);
+    const again = await u.reopen();
+    expect(again.store.get(a.id)).toMatchObject({ name: 'Mensal f', priceCents: 20029 });
+    expect(again.store.get(b.id)).toMatchObject({ priceCents: 30028 });
+  });
+
   it('a patch that changes nothing is not acknowledged before the write it read is durable', async () => {
     const u = unit();
     const s = u.open();
