@@ -106,3 +106,21 @@ describe('the built shell', () => {
     },
   );
 });
+
+describe('the Debian alternative (systemd + chromium --kiosk)', () => {
+  const root = join(EDGE_ROOT, '..', '..');
+  it('install.sh says what it would do, and refuses a bad unit id', async () => {
+    const { execFileSync, spawnSync } = await import('node:child_process');
+    const script = join(root, 'scripts', 'appliance', 'install.sh');
+    const dry = execFileSync('sh', [script, '--unit', 'sp-paulista', '--port', '8081', '--dry-run'], {
+      encoding: 'utf8',
+    });
+    expect(dry).toContain('systemctl enable --now gymedge-core.service');
+    expect(dry).toContain('GYMEDGE_UNIT=sp-paulista');
+    const bad = spawnSync('sh', [script, '--unit', 'Bad Unit!', '--dry-run'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/slug/);
+    const launcher = readFileSync(join(root, 'scripts', 'appliance', 'gymedge-kiosk.sh'), 'utf8');
+    expect(launcher).toMatch(/--kiosk --app="\$URL"/);
+  });
+});
