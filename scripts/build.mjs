@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const edge = JSON.parse(readFileSync(new URL('../apps/edge/package.json', import.meta.url), 'utf8'));
-const external = Object.keys(edge.dependencies).filter((name) => !name.startsWith('@gymedge/'));
+// `gymedge hq` bundles HQ's code too: its own dependencies (aedes: CommonJS) stay external as well.
+const hq = JSON.parse(readFileSync(new URL('../apps/hq-sync/package.json', import.meta.url), 'utf8'));
+const external = [...Object.keys(edge.dependencies), ...Object.keys(hq.dependencies)].filter(
+  (name) => !name.startsWith('@gymedge/'),
+);
 const started = Date.now();
 await build({
   entryPoints: ['apps/edge/src/cli/main.ts'],

@@ -16,6 +16,7 @@ import { type EdgeMl, startEdgeMl } from './ml/index.ts';
 import { VERSION } from './paths.ts';
 import { registerStoreMetrics } from './store-metrics.ts';
 import { createUnitSync, readSyncCredentials, syncCredentialsPath, type UnitSync } from './sync/index.ts';
+import { registerSyncMetrics, withSyncHealth } from './sync-health.ts';
 import { openUnitStore, type UnitStore } from './unit-store.ts';
 import { type EdgeVision, startEdgeVision } from './vision/edge.ts';
 
@@ -91,7 +92,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     const churn = ml;
     // /health writes one row and one file: a unit whose disk went read-only or full answers 503.
     const probe = unit.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('health_probe', ?)");
-    const health = (): HealthReport =>
+    registerSyncMetrics(registry, () => sync?.status());
+    const unitHealth = (): HealthReport =>
       cameras.decorate(
         checkUnitHealth({
           unitId: options.unitId,
@@ -104,6 +106,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
           sharedLogins: () => unit.accounts.sharedLogins(),
         }),
       );
+    const health = (): HealthReport => withSyncHealth(unitHealth(), sync?.status());
     const tokens = new TokenService({
       secret: tokenSecret(dir),
       unitId: options.unitId,

@@ -37,9 +37,5 @@ export function registerStoreMetrics(registry: Registry, unit: UnitStore): void 
     () => stats().commits,
   );
   gauge('gymedge_store_size_bytes', 'Size of the unit database file', () => unit.sizeBytes());
-  gauge(
-    'gymedge_sync_connected',
-    'Whether the unit is connected to HQ (sync not configured yet: 0)',
-    () => 0,
-  );
+  // gymedge_sync_* are registered beside the sync engine (sync-health.ts).
 }

@@ -76,4 +76,25 @@ describe('HQ with two enrolled units', () => {
       ['sp-paulista', 'online'],
     ]);
   });
+
+  it("shows the link on each unit's /health and /metrics: connected, nothing pending, last sync", async () => {
+    const [sp] = units;
+    if (sp === undefined) throw new Error('no unit');
+    type Health = {
+      sync: { state: string; pendingChanges: number; lagSeconds?: number; lastSyncAt?: string };
+    };
+    let health: Health | undefined;
+    for (let i = 0; i < 100; i++) {
+      health = (await (await fetch(`${sp.url}/health`)).json()) as Health;
+      if (health.sync.state === 'connected' && health.sync.pendingChanges === 0 && health.sync.lastSyncAt)
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(health?.sync).toMatchObject({ state: 'connected', pendingChanges: 0, lagSeconds: 0 });
+    expect(Date.parse(health?.sync.lastSyncAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    const metrics = await (await fetch(`${sp.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gymedge_sync_connected 1$/m);
+    expect(metrics).toMatch(/^gymedge_sync_pending_changes 0$/m);
+    expect(metrics).toMatch(/^gymedge_sync_lag_seconds 0$/m);
+  });
 });

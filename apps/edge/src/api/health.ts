@@ -24,6 +24,17 @@ export const HealthReport = z
     sync: z.object({
       state: z.enum(['not_configured', 'connected', 'disconnected']),
       pendingChanges: z.number().int().nonnegative(),
+      pendingRecords: z
+        .number()
+        .int()
+        .nonnegative()
+        .optional()
+        .describe('check-ins and events not shipped yet'),
+      lagSeconds: z
+        .number()
+        .nonnegative()
+        .optional()
+        .describe('age of the oldest change HQ has not acknowledged'),
       lastSyncAt: z.string().optional().describe('ISO-8601 UTC'),
     }),
     reasons: z.array(z.string()).optional().describe('why the unit is degraded, in plain words'),
