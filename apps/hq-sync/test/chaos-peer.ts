@@ -24,6 +24,22 @@ interface ChaosConfig {
 }
 
 const config = JSON.parse(process.env.GYMEDGE_CHAOS ?? '{}') as ChaosConfig;
+
+// A unit whose clock is hours off: every `new Date()` and `Date.now()` of this process is shifted.
+const offset = Number(process.env.GYMEDGE_CLOCK_OFFSET_MS ?? 0);
+if (offset !== 0) {
+  const RealDate = Date;
+  class SkewedDate extends RealDate {
+    constructor(...args: ConstructorParameters<typeof Date> | []) {
+      if (args.length === 0) super(RealDate.now() + offset);
+      else super(...(args as ConstructorParameters<typeof Date>));
+    }
+    static override now(): number {
+      return RealDate.now() + offset;
+    }
+  }
+  globalThis.Date = SkewedDate as DateConstructor;
+}
 const logger = pino({ level: process.env.GYMEDGE_TEST_LOG ?? 'silent' });
 const send = (message: Record<string, unknown>) => process.send?.(message);
 

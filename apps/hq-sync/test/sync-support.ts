@@ -264,11 +264,12 @@ export interface PeerProcess {
 const PEER = new URL('./chaos-peer.ts', import.meta.url).pathname;
 
 /** Forks a unit or HQ (chaos-peer.ts) as a real process. */
-export function forkPeer(config: Record<string, unknown>): PeerProcess {
+export function forkPeer(config: Record<string, unknown>, env: Record<string, string> = {}): PeerProcess {
   const child = fork(PEER, [], {
     execArgv: ['--import', 'tsx'],
     env: {
       ...process.env,
+      ...env,
       GYMEDGE_CHAOS: JSON.stringify({
         ...config,
         linkKeys: Object.fromEntries([...linkKeys].map(([u, k]) => [u, k.toString('base64')])),
