@@ -69,6 +69,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   let ml: EdgeMl | undefined;
   let sync: UnitSync | undefined;
   try {
+    // Erasures re-applied after a restore are durable (and the WAL truncated) before anyone is served.
+    await unit.ready;
     const bootstrap = await ensureOwnerAccount(unit, options.unitId, options.adminPassword);
     const createdAdmin =
       bootstrap.kind === 'created' ? { login: bootstrap.login, password: bootstrap.password } : undefined;
