@@ -129,7 +129,9 @@ const SOI = Buffer.from([0xff, 0xd8]);
 const EOI = Buffer.from([0xff, 0xd9]);
 
 function parseInfo(stderr: string, cap: number | undefined): StreamInfo | undefined {
-  const line = stderr.split('\n').find((l) => /Stream #\d+:\d+.*Video:/.test(l));
+  // Only complete lines: a chunk boundary can cut the stream line before its frame rate.
+  const complete = stderr.slice(0, stderr.lastIndexOf('\n') + 1);
+  const line = complete.split('\n').find((l) => /Stream #\d+:\d+.*Video:/.test(l));
   if (line === undefined) return undefined;
   const size = /\b(\d{2,5})x(\d{2,5})\b/.exec(line);
   const rate = /([\d.]+) fps/.exec(line) ?? /([\d.]+) tbr/.exec(line);
@@ -171,6 +173,8 @@ export class FrameReader {
   private infoValue: StreamInfo | undefined;
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private killed = false;
+  private infoReady: Promise<void>;
+  private markInfoReady: () => void = () => undefined;
 
   constructor(
     readonly options: IngestOptions,
@@ -179,6 +183,9 @@ export class FrameReader {
     if (!isLiveSource(options.source) && !existsSync(options.source)) {
       throw new IngestError(`video file not found: ${options.source}`);
     }
+    this.infoReady = new Promise((resolve) => {
+      this.markInfoReady = resolve;
+    });
     const bin = options.ffmpeg ?? ffmpegPath();
     this.child = spawn(bin, ffmpegArgs(options), {
       stdio: ['ignore', 'pipe', 'pipe', ...(options.preview ? (['pipe'] as const) : [])],
@@ -195,7 +202,10 @@ export class FrameReader {
       // Keep the head (stream info) and the tail (the error), never an unbounded log.
       this.stderr =
         this.stderr.length < 16_384 ? this.stderr + text : this.stderr.slice(0, 8192) + text.slice(-8192);
-      if (this.infoValue === undefined) this.infoValue = parseInfo(this.stderr, options.fps);
+      if (this.infoValue === undefined) {
+        this.infoValue = parseInfo(this.stderr, options.fps);
+        if (this.infoValue !== undefined) this.markInfoReady();
+      }
     });
     const previewStream = this.child.stdio[3] as Readable | null | undefined;
     if (previewStream && onPreview) {
@@ -228,6 +238,10 @@ export class FrameReader {
         filled += take;
         offset += take;
         if (filled === size) {
+          // ffmpeg prints the stream info before any frame, but the two pipes race: wait for it (bounded).
+          if (index === 0 && this.infoValue === undefined) {
+            await Promise.race([this.infoReady, new Promise((r) => setTimeout(r, 2000))]);
+          }
           const fps = this.infoValue?.fps ?? this.options.fps ?? 25;
           yield { index, timeSec: index / fps, bgr: buffer, width, height };
           index += 1;
