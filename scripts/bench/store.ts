@@ -5,6 +5,7 @@
  * same run: the same requests on the idle unit, and compaction run the old way (`compact()`, one
  * synchronous pass) over an equal set of documents.
  */
+import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { startEdge } from '../../apps/edge/src/edge-app.ts';
 import { silentLogger } from '../../apps/edge/src/lib/logger.ts';
@@ -94,6 +95,7 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
   const docs = opts.quick ? 250 : 500;
   const perDoc = 20;
   const root = tempDir('store');
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     opts.log(`making 2 × ${int(docs * perDoc)} remote changes (${docs} plans × ${perDoc} changes each)`);
     const setA = await makeRemoteChanges(`${root}/source-a`, docs, perDoc);
@@ -174,7 +176,7 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
     const lines = [
       '## Store',
       '',
-      `The event loop while the store works (issue 13). A client on its own thread keeps one member read (\`GET /api/v1/members/:id\`) and one member create (\`POST /api/v1/members\`) in flight, 2 ms apart, against an in-process unit (the same thread that applies the changes). Latencies are p50 / **p99** / max (requests), with the p99 ratio to the idle unit measured in the same run. Aim: p99 under 20 ms during the burst and during compaction. ${opts.quick ? 'Quick run (smaller burst). ' : ''}Measured on a shared 2-core machine while other work ran, so absolute figures are noisy.`,
+      `The event loop while the store works (issue 13). A client on its own thread keeps one member read (\`GET /api/v1/members/:id\`) and one member create (\`POST /api/v1/members\`) in flight, 2 ms apart, against an in-process unit (the same thread that applies the changes). Latencies are p50 / **p99** / max (requests), with the p99 ratio to the idle unit measured in the same run. Aim: p99 under 20 ms during the burst and during compaction. ${opts.quick ? 'Quick run (smaller burst). ' : ''}Measured on a shared 2-core machine while other work ran (load average ${loadBefore.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end), so absolute figures are noisy; the ratios within the run are the comparison.`,
       '',
       '| while | member read | member create | failed requests |',
       '| --- | --- | --- | --- |',
