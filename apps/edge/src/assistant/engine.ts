@@ -191,13 +191,14 @@ const REFUSALS: Record<Exclude<BookingOutcome, { ok: true }>['reason'], { pt: st
  */
 export class AssistantEngine {
   readonly #deps: EngineDeps;
-  readonly #model: IntentClassifier;
+  #model: IntentClassifier | undefined;
   readonly #index: KnowledgeIndex;
   #classNames: { names: readonly string[]; lexicon: Lexicon } | undefined;
 
   constructor(deps: EngineDeps, options: { model?: IntentClassifier; index?: KnowledgeIndex } = {}) {
     this.#deps = deps;
-    this.#model = options.model ?? defaultClassifier();
+    // Trained on first use, not at start-up: a unit starts as fast as before; the first message pays ~1 s.
+    this.#model = options.model;
     this.#index = options.index ?? new KnowledgeIndex();
   }
 
@@ -241,6 +242,7 @@ export class AssistantEngine {
     if (this.#classNames?.names !== names) this.#classNames = { names, lexicon: classLexicon(names) };
     const classNames = this.#classNames.lexicon;
     const entities = extractEntities(clean, { now, timeZone: info.timeZone, classNames });
+    this.#model ??= defaultClassifier();
     let classification = this.#model.classify(clean);
     // A sign of an emergency always wins, whatever the model thought.
     if (matchLexicon(clean, { e: CONCEPTS.emergency ?? [] }).length > 0) {
