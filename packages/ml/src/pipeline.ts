@@ -23,9 +23,12 @@ import {
   CHAMPION_RULE_PT,
   type Grid,
   type ModelResult,
+  runSteps,
+  runStepsAsync,
   stratifiedFolds,
   type TrainResult,
   trainAll,
+  trainSteps,
 } from './train.ts';
 
 /** The data cannot train a model that means anything; the message says why and what to do. */
@@ -253,6 +256,21 @@ function finish(
  * `auto` picks `column` when customers carry a churn column with both classes, else `inactivity`.
  */
 export function trainFromEvents(data: CleanData, opts: EventsTrainOptions = {}): ChurnTrainOutput {
+  return runSteps(trainFromEventsSteps(data, opts));
+}
+
+/** {@link trainFromEvents} giving the event loop a turn after every fit: for a serving unit. */
+export function trainFromEventsAsync(
+  data: CleanData,
+  opts: EventsTrainOptions = {},
+): Promise<ChurnTrainOutput> {
+  return runStepsAsync(trainFromEventsSteps(data, opts));
+}
+
+function* trainFromEventsSteps(
+  data: CleanData,
+  opts: EventsTrainOptions,
+): Generator<void, ChurnTrainOutput, undefined> {
   const horizon = opts.horizonDays ?? 90;
   if (data.lastDate === undefined || data.firstDate === undefined) {
     throw new TrainingDataError('the transactions hold no dated rows: there is no history to learn from');
@@ -292,7 +310,7 @@ export function trainFromEvents(data: CleanData, opts: EventsTrainOptions = {}):
     );
     assertTrainable(train.data.y, `training snapshot at ${c1}`);
     assertTrainable(test.data.y, `test snapshot at ${c2}`);
-    const result = trainAll(train.data, test.data, trainOpts);
+    const result = yield* trainSteps(train.data, test.data, trainOpts);
     return finish(
       'events',
       'inactivity',
@@ -329,7 +347,7 @@ export function trainFromEvents(data: CleanData, opts: EventsTrainOptions = {}):
   const test = subset(snap.data, testIdx);
   assertTrainable(train.y, 'training rows');
   assertTrainable(test.y, 'test rows');
-  const result = trainAll(train, test, trainOpts);
+  const result = yield* trainSteps(train, test, trainOpts);
   return finish(
     'events',
     'column',

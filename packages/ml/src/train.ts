@@ -139,6 +139,16 @@ export function crossValidate(
   fold: Uint8Array,
   k: number,
 ): { oof: Float64Array; aucs: number[] } {
+  return runSteps(crossValidateSteps(d, kind, params, fold, k));
+}
+
+function* crossValidateSteps(
+  d: Dataset,
+  kind: ModelKind,
+  params: ModelParams,
+  fold: Uint8Array,
+  k: number,
+): Generator<void, { oof: Float64Array; aucs: number[] }, undefined> {
   const p = d.names.length;
   const oof = new Float64Array(d.y.length);
   const aucs: number[] = [];
@@ -154,6 +164,7 @@ export function crossValidate(
       oof[i] = s[j] as number;
     });
     aucs.push(rocAuc(b.y, s));
+    yield;
   }
   return { oof, aucs };
 }
@@ -179,6 +190,32 @@ export function pickChampion(results: readonly { kind: ModelKind; cvRocAuc: numb
 
 /** Searches, calibrates and evaluates every family, then picks and compiles the champion. */
 export function trainAll(train: Dataset, test: Dataset, opts: TrainOptions = {}): TrainResult {
+  return runSteps(trainSteps(train, test, opts));
+}
+
+/** Runs a step generator to its end without pausing. */
+export function runSteps<T>(steps: Generator<void, T, undefined>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/** Runs a step generator, giving the event loop a turn between steps (a server stays responsive). */
+export async function runStepsAsync<T>(steps: Generator<void, T, undefined>): Promise<T> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** {@link trainAll} as steps: it yields after every cross-validation fold and every final fit. */
+export function* trainSteps(
+  train: Dataset,
+  test: Dataset,
+  opts: TrainOptions = {},
+): Generator<void, TrainResult, undefined> {
   const k = opts.folds ?? 5;
   const grid = opts.grid ?? DEFAULT_GRID;
   const kinds = opts.kinds ?? MODEL_KINDS;
@@ -194,7 +231,7 @@ export function trainAll(train: Dataset, test: Dataset, opts: TrainOptions = {})
     let best: { params: ModelParams; oof: Float64Array; aucs: number[] } | undefined;
     for (const params of grid[kind]) {
       const withSeed = { ...params, seed: opts.seed ?? 7 };
-      const cv = crossValidate(train, kind, withSeed, fold, k);
+      const cv = yield* crossValidateSteps(train, kind, withSeed, fold, k);
       const auc = mean(cv.aucs);
       points.push({ params: withSeed, cvRocAuc: auc });
       opts.onProgress?.(`${MODEL_LABELS[kind]} ${JSON.stringify(params)}: CV ROC AUC ${auc.toFixed(4)}`);
@@ -211,6 +248,7 @@ export function trainAll(train: Dataset, test: Dataset, opts: TrainOptions = {})
       brierPlatt += (sigmoid(platt.a * (best.oof[i] as number) + platt.b) - yi) ** 2;
       brierIso += (applyIsotonic(iso, best.oof[i] as number) - yi) ** 2;
     }
+    yield;
     const t0 = performance.now();
     const model = fitModel(kind, train.x, train.y, p, best.params);
     const fitSeconds = (performance.now() - t0) / 1000;

@@ -25,7 +25,8 @@ export interface EdgeMlDeps {
 }
 
 /**
- * Starts the unit's ML: loads the champion or trains one in the background (never blocking start-up).
+ * Starts the unit's ML: loads the champion; once the API is ready, scores or trains in the background
+ * (never blocking start-up; training yields to the event loop after every fit).
  * Under a test runner (VITEST set) it does not train at start unless `config.trainOnStart` says so.
  */
 export async function startEdgeMl(deps: EdgeMlDeps): Promise<EdgeMl> {
@@ -48,6 +49,10 @@ export async function startEdgeMl(deps: EdgeMlDeps): Promise<EdgeMl> {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     await app.register(churn);
     await app.register(segments);
+    // Heavy work (scoring, the first training) only once the unit is up and serving.
+    app.addHook('onReady', async () => {
+      ml.begin();
+    });
   };
   return { ml, plugin, stop: () => ml.stop() };
 }

@@ -22,7 +22,7 @@ import {
   type SegmentModel,
   TrainingDataError,
   topReasons,
-  trainFromEvents,
+  trainFromEventsAsync,
 } from '@gymedge/ml';
 import type { DocumentStore } from '@gymedge/store';
 import type { Database } from 'better-sqlite3';
@@ -160,20 +160,30 @@ export class UnitMl {
     return this.#opts.today?.() ?? new Date().toISOString().slice(0, 10);
   }
 
-  /** Loads the champion if there is one; schedules the first training and the cron job. */
+  /** Loads the champion if there is one (no heavy work: see {@link begin}). */
   async start(): Promise<void> {
     const champion = this.registry.champion(MODEL_NAME);
     if (champion !== undefined) {
       try {
         await this.#load(champion);
-        this.#startTimer = setTimeout(() => void this.#guard(() => this.refreshScores()), 1000);
       } catch (error) {
         this.#opts.logger.warn({ err: error }, 'churn champion could not be loaded; retraining');
       }
     }
-    if (this.#champion === undefined && this.config.trainOnStart) {
-      this.#startTimer = setTimeout(() => void this.#guard(() => this.retrain('first start')), 1500);
-    } else if (this.#champion === undefined) this.#state = 'no-model';
+    if (this.#champion === undefined) this.#state = this.config.trainOnStart ? 'idle' : 'no-model';
+  }
+
+  /**
+   * Starts the background work once the unit serves requests: scores with the loaded champion, or
+   * trains the first model; then the cron schedule. Training yields to the event loop after every fit.
+   */
+  begin(delayMs = 2000): void {
+    if (this.#stopped || this.#cron !== undefined) return;
+    if (this.#champion !== undefined) {
+      this.#startTimer = setTimeout(() => void this.#guard(() => this.refreshScores()), delayMs);
+    } else if (this.config.trainOnStart) {
+      this.#startTimer = setTimeout(() => void this.#guard(() => this.retrain('first start')), delayMs);
+    }
     this.#cron = new Cron(
       this.config.retrain,
       { protect: true },
@@ -246,7 +256,7 @@ export class UnitMl {
       // Yield first so start-up and the first requests are served before the CPU-bound work.
       await new Promise((r) => setImmediate(r));
       const data = readUnitData(this.#opts.db, this.#today());
-      const out = trainFromEvents(data, {
+      const out = await trainFromEventsAsync(data, {
         grid: QUICK_GRID,
         folds: 3,
         horizonDays: this.config.horizonDays,
@@ -359,6 +369,13 @@ export class UnitMl {
     const champion = this.#champion;
     if (champion === undefined) return;
     const data = given ?? readUnitData(this.#opts.db, this.#today());
+    if (this.#segments === undefined) {
+      try {
+        this.#segments = fitSegments(data, { kMax: 6 }).model;
+      } catch (error) {
+        this.#opts.logger.warn({ err: error }, 'segments not fitted');
+      }
+    }
     const snap = this.#snapshot(champion.model, data, this.#today());
     const probs = await champion.onnx.score(snap.data.x);
     const p = champion.model.features.length;
@@ -378,7 +395,16 @@ export class UnitMl {
       this.#metrics?.score.observe(entry.probability);
     });
     this.#scores = scores;
-    this.#ranked = [...scores.values()].sort((a, b) => b.probability - a.probability);
+    // The risk list is for members who are still around: those gone for two horizons already left
+    // (the model trains on the same population); they stay scoreable by id.
+    const recency = champion.model.features.indexOf('recency_days');
+    const horizon = (champion.model.spec as FeatureSpec).horizonDays;
+    const active = new Set(
+      snap.data.ids.filter((_, i) => recency < 0 || (snap.data.x[i * p + recency] as number) <= 2 * horizon),
+    );
+    this.#ranked = [...scores.values()]
+      .filter((s) => active.has(s.customerId))
+      .sort((a, b) => b.probability - a.probability);
     this.#scoredAt = new Date().toISOString();
   }
 

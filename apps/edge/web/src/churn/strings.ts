@@ -1,0 +1,33 @@
+/** Strings of the risk list (pt-BR default, en typed against it). */
+export const ptBR = {
+  title: 'Risco de evasão',
+  signIn: 'Entrar',
+  login: 'Usuário',
+  password: 'Senha',
+  member: 'Membro',
+  risk: 'Risco',
+  segment: 'Segmento',
+  reasons: 'Motivos',
+  action: 'O que fazer',
+  empty: 'Nenhum membro com risco calculado ainda.',
+  training: 'O modelo está sendo treinado com os dados desta unidade…',
+  model: 'Modelo {{champion}} v{{version}}, treinado em {{date}} · ROC AUC {{auc}}',
+  show: 'Mostrar',
+  signOut: 'Sair',
+};
+export const en: typeof ptBR = {
+  title: 'Churn risk',
+  signIn: 'Sign in',
+  login: 'Login',
+  password: 'Password',
+  member: 'Member',
+  risk: 'Risk',
+  segment: 'Segment',
+  reasons: 'Reasons',
+  action: 'What to do',
+  empty: 'No member has a risk score yet.',
+  training: 'The model is being trained on this unit’s data…',
+  model: 'Model {{champion}} v{{version}}, trained {{date}} · ROC AUC {{auc}}',
+  show: 'Show',
+  signOut: 'Sign out',
+};
