@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningEdge, startEdge } from '@gymedge/edge/src/edge-app.ts';
 import { silentLogger } from '@gymedge/edge/src/lib/logger.ts';
+import { EDGE_ROOT } from '@gymedge/edge/src/paths.ts';
+import { ensureWebBuilt } from '@gymedge/ui/build';
+import { launchBrowser, openPage, screenshot } from '@gymedge/ui/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIALS_FILE_NAME, enrolUnit, writeCredentialsFile } from '../src/enrolment.ts';
 import { type RunningHq, startHq } from '../src/hq-app.ts';
@@ -96,5 +99,23 @@ describe('HQ with two enrolled units', () => {
     expect(metrics).toMatch(/^gymedge_sync_connected 1$/m);
     expect(metrics).toMatch(/^gymedge_sync_pending_changes 0$/m);
     expect(metrics).toMatch(/^gymedge_sync_lag_seconds 0$/m);
+  });
+
+  it("shows the link to HQ on the unit's own screens (the sync indicator)", async () => {
+    const [sp] = units;
+    if (sp === undefined) throw new Error('no unit');
+    await ensureWebBuilt(join(EDGE_ROOT, 'web'), [join(EDGE_ROOT, '..', '..', 'packages', 'ui')]);
+    const browser = await launchBrowser();
+    try {
+      const screen = await openPage(browser, { viewport: { width: 1280, height: 800 } });
+      await screen.page.goto(`${sp.url}/staff`);
+      const indicator = screen.page.getByTestId('sync-indicator');
+      await indicator.getByText('Matriz: em dia').waitFor({ timeout: 15_000 });
+      expect(await indicator.getAttribute('data-state')).toBe('connected');
+      await screenshot(screen.page, 'unit-sync-indicator');
+      await screen.close();
+    } finally {
+      await browser.close();
+    }
   });
 });

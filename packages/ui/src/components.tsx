@@ -2,6 +2,7 @@ import type { ButtonHTMLAttributes, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Language } from './i18n.ts';
 import { type Reachability, useReachable } from './reachability.ts';
+import { SyncIndicator } from './sync-indicator.tsx';
 
 /** Props of {@link Layout}. */
 export interface LayoutProps {
@@ -14,16 +15,27 @@ export interface LayoutProps {
   readonly children: ReactNode;
   /** `kiosk` makes everything larger for a touchscreen. */
   readonly variant?: 'kiosk' | 'console';
+  /** Show the unit's link to HQ beside the offline indicator (default: whenever `reachability` is given). */
+  readonly syncIndicator?: boolean;
 }
 
 /** The page frame: header (title, actions, offline indicator, language), optional nav, content. */
-export function Layout({ title, actions, nav, reachability, children, variant = 'console' }: LayoutProps) {
+export function Layout({
+  title,
+  actions,
+  nav,
+  reachability,
+  children,
+  variant = 'console',
+  syncIndicator = reachability !== undefined,
+}: LayoutProps) {
   return (
     <div className={`ge-app ge-${variant}`}>
       <header className="ge-header">
         <h1 className="ge-title">{title}</h1>
         <div className="ge-header-actions">
           {actions}
+          {syncIndicator ? <SyncIndicator /> : null}
           {reachability ? <StatusIndicator reachability={reachability} /> : null}
           <LanguageToggle />
         </div>

@@ -11,6 +11,14 @@ export const UI_RESOURCES = {
   'pt-BR': {
     ui: {
       online: 'Conectado à unidade',
+      syncTitle: 'Sincronização com a matriz',
+      syncOk: 'Matriz: em dia',
+      syncSending_one: 'Matriz: enviando {{pending}} alteração',
+      syncSending_other: 'Matriz: enviando {{pending}} alterações',
+      syncOffline_one: 'Matriz: sem conexão, {{pending}} alteração guardada aqui',
+      syncOffline_other: 'Matriz: sem conexão, {{pending}} alterações guardadas aqui',
+      syncLast: 'última às {{time}}',
+      syncNotConfigured: 'Matriz: não configurada',
       offline: 'Sem conexão com a unidade; tentando de novo…',
       language: 'Idioma',
       languageName: 'Português',
@@ -31,6 +39,14 @@ export const UI_RESOURCES = {
   en: {
     ui: {
       online: 'Connected to the unit',
+      syncTitle: 'Sync with HQ',
+      syncOk: 'HQ: in sync',
+      syncSending_one: 'HQ: sending {{pending}} change',
+      syncSending_other: 'HQ: sending {{pending}} changes',
+      syncOffline_one: 'HQ: offline, {{pending}} change kept here',
+      syncOffline_other: 'HQ: offline, {{pending}} changes kept here',
+      syncLast: 'last at {{time}}',
+      syncNotConfigured: 'HQ: not configured',
       offline: 'No connection to the unit; retrying…',
       language: 'Language',
       languageName: 'English',

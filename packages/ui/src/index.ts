@@ -39,3 +39,4 @@ export {
 export { mountScreen } from './mount.tsx';
 export { createReachability, type Reachability, useReachable } from './reachability.ts';
 export { createSession, type Session, type SessionOptions, type SignedIn } from './session.ts';
+export { SyncIndicator, type SyncIndicatorProps } from './sync-indicator.tsx';

@@ -61,7 +61,7 @@ function SignIn({ session, onSignedIn }: { session: Session; onSignedIn: () => v
     }
   };
   return (
-    <Layout title={t('title')} reachability={session.reachability}>
+    <Layout title={t('title')} reachability={session.reachability} syncIndicator={false}>
       <form className="ge-card hq-signin" onSubmit={submit} data-testid="signin">
         <h2>{t('signInTitle')}</h2>
         <p className="ge-muted">{t('signInHint')}</p>
@@ -426,6 +426,7 @@ function Board({ session, onSignedOut }: { session: Session; onSignedOut: () => 
     <Layout
       title={t('title')}
       reachability={session.reachability}
+      syncIndicator={false}
       actions={
         <>
           <span className={`ge-badge hq-live ${live ? 'ge-ok' : 'ge-warn'}`} data-testid="live">
