@@ -296,7 +296,9 @@ class CameraWorker {
       this.sampleSums.set(id, s);
     };
     add(this.config.id, result.people);
-    for (const [zoneId, people] of Object.entries(result.zones)) add(zoneId, people);
+    // Layout zone ids are per camera; a zone document id (zone:…) is already unique in the chain.
+    for (const [zoneId, people] of Object.entries(result.zones))
+      add(/^zone:/.test(zoneId) ? zoneId : `${this.config.id}/${zoneId}`, people);
     if (Date.now() - this.sampleStarted >= this.service.sampleEverySec * 1000) {
       for (const [id, s] of this.sampleSums) if (s.n > 0) sink.occupancy(id, at, Math.round(s.sum / s.n));
       this.sampleSums.clear();
