@@ -193,6 +193,10 @@ describe('POST /api/v1/assistant/messages', () => {
     expect(wrongType.status).toBe(400);
     const extra = await ask('ana', { text: 'oi', role: 'owner' });
     expect(extra.status).toBe(400);
+    // One account's message budget (60 a minute) ends in a 429, never a 5xx.
+    let last = 200;
+    for (let i = 0; i < 60 && last !== 429; i += 1) last = (await ask('coach', { text: 'oi' })).status;
+    expect(last).toBe(429);
     const binary = await fetch(`${edge.url}/api/v1/assistant/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${tokens.ana}` },

@@ -7,7 +7,8 @@ import type { AskContext, AssistantEngine, AssistantReply } from '../../assistan
 import type { Logger } from '../../lib/logger.ts';
 import { sessionOf } from '../access.ts';
 import { can } from '../permissions.ts';
-import { forbidden, problemResponses } from '../problems.ts';
+import { forbidden, HttpProblem, problemResponses } from '../problems.ts';
+import { WindowCounter } from '../throttle.ts';
 
 /** Anything that answers a message like the offline engine (the engine itself, or the LLM backend with its fallback). */
 export interface AssistantResponder {
@@ -26,6 +27,8 @@ export interface AssistantRoutesDeps {
   readonly servedMember: (ticket: string) => string | undefined;
   readonly now?: () => Date;
   readonly logger?: Logger;
+  /** Messages one account may send per minute; default 60. */
+  readonly messagesPerMinute?: number;
 }
 
 const MEMBER_ID = /^member:[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -107,6 +110,7 @@ const NO_ACCOUNT_HINT = {
 export function assistantRoutes(deps: AssistantRoutesDeps): FastifyPluginAsyncZod {
   const conversations = deps.conversations ?? new Conversations();
   const now = deps.now ?? (() => new Date());
+  const budget = new WindowCounter(deps.messagesPerMinute ?? 60, 60_000, () => now().getTime());
   return async (app) => {
     app.post(
       '/api/v1/assistant/messages',
@@ -123,6 +127,13 @@ export function assistantRoutes(deps: AssistantRoutesDeps): FastifyPluginAsyncZo
       },
       async (request) => {
         const { actor } = sessionOf(request);
+        const wait = budget.take(actor.id);
+        if (wait > 0) {
+          const seconds = Math.ceil(wait / 1000);
+          throw new HttpProblem(429, `Too many messages. Please wait ${seconds} seconds and try again.`, {
+            headers: { 'retry-after': String(seconds) },
+          });
+        }
         const body = request.body;
         const at = now();
         let memberId: string | undefined;
