@@ -245,7 +245,9 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
       const figures = counts();
       const open = quarantine.openByUnit();
       const now = Date.now();
-      const reachable = presence.broker().connected;
+      const link = presence.broker();
+      const reachable = link.connected;
+      const brokerSince = link.since;
       const present = new Map(presence.units().map((unit) => [unit.unitId, unit]));
       const relayed = new Map((relay?.units() ?? []).map((unit) => [unit.unitId, unit]));
       const enrolled = new Set(registry.units());
@@ -265,7 +267,9 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
         // While HQ cannot hear the unit (broker down, unit offline), HQ is behind it by at least the time
         // since it last heard from it; once they talk again, the unit's own figure (age of its oldest
         // unacknowledged change) is the lag.
-        const heard = reachable && state === 'online';
+        // The unit's figures count only once it has spoken since HQ's link to the broker came back.
+        const fresh = seen !== undefined && seen.receivedAt >= brokerSince;
+        const heard = reachable && state === 'online' && fresh;
         const silence = lastSeen === undefined ? undefined : Math.max(0, (now - Date.parse(lastSeen)) / 1000);
         const reported = sync?.lagSeconds;
         const lagSeconds =
