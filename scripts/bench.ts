@@ -18,6 +18,7 @@ import { cleanupNow, installCleanup, tempDir } from './bench/cleanup.ts';
 import { measureCodeLoad } from './bench/code-load.ts';
 import { configFor } from './bench/config.ts';
 import { type DatasetResult, datasetBench } from './bench/dataset.ts';
+import { run as mlBench } from './bench/ml.ts';
 import { type BenchResults, renderReport } from './bench/report.ts';
 import { type BenchArea, writeSection } from './bench/sections.ts';
 import { sqlitePeer } from './bench/sqlite-peer.ts';
@@ -47,6 +48,7 @@ function command(file: string, args: string[]): string {
  */
 const AREAS: readonly BenchArea[] = [
   { name: 'assistant', run: assistantBench },
+  { name: 'ml', run: mlBench },
   { name: 'store', run: storeBench },
   { name: 'vision', run: visionBench },
 ];

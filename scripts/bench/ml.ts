@@ -135,6 +135,8 @@ function peer(
       encoding: 'utf8',
       maxBuffer: 1 << 24,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // One thread, like our side (see the section's first paragraph).
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
     });
     return JSON.parse(out) as Record<string, { auc: number; seconds: number }>;
   } catch (error) {
@@ -279,7 +281,7 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
   const dir = mkdtempSync(join(tmpdir(), 'gymedge-bench-ml-'));
   const parts: string[] = ['## ML (churn and segmentation)', ''];
   parts.push(
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()[0]?.toFixed(1)} at the start: the CPU is shared with other sessions' work during this run, so times are noisy; both sides ran in the same minutes. Same features and the same 5 stratified folds on both sides (the folds are passed to Python). Our side is single-threaded TypeScript; scikit-learn's HistGradientBoosting uses OpenMP threads on both cores, the other scikit-learn models one core.`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()[0]?.toFixed(1)} at the start: the CPU is shared with other sessions' work during this run, so times are noisy; both sides ran in the same minutes. Same features and the same 5 stratified folds on both sides (the folds are passed to Python). Both sides run on one thread (scikit-learn with OMP_NUM_THREADS=1: with OpenMP threads on this shared CPU its HistGradientBoosting took 124 s for the 5 gym fits in an earlier run).`,
     '',
   );
   try {

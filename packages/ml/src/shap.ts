@@ -15,85 +15,120 @@ export interface Explanation {
   values: Float64Array;
 }
 
-interface PathEl {
-  d: number;
-  z: number;
-  o: number;
-  w: number;
-}
-
-function extend(m: PathEl[], pz: number, po: number, pi: number): PathEl[] {
-  const l = m.length;
-  const out = m.map((e) => ({ ...e }));
-  out.push({ d: pi, z: pz, o: po, w: l === 0 ? 1 : 0 });
-  for (let i = l - 1; i >= 0; i--) {
-    const ei = out[i] as PathEl;
-    const ej = out[i + 1] as PathEl;
-    ej.w += (po * ei.w * (i + 1)) / (l + 1);
-    ei.w = (pz * ei.w * (l - i)) / (l + 1);
-  }
-  return out;
-}
-
-function unwind(m: PathEl[], i: number): PathEl[] {
-  const l = m.length - 1;
-  const out = m.map((e) => ({ ...e }));
-  const { o, z } = out[i] as PathEl;
-  let n = (out[l] as PathEl).w;
-  for (let j = l - 1; j >= 0; j--) {
-    const e = out[j] as PathEl;
-    if (o !== 0) {
-      const t = e.w;
-      e.w = (n * (l + 1)) / ((j + 1) * o);
-      n = t - (e.w * z * (l - j)) / (l + 1);
-    } else {
-      e.w = (e.w * (l + 1)) / (z * (l - j));
+/** Depth of a tree (edges on the longest root-to-leaf path). */
+function depthOf(tree: Tree): number {
+  let max = 0;
+  const stack: [number, number][] = [[0, 0]];
+  while (stack.length > 0) {
+    const [node, d] = stack.pop() as [number, number];
+    if ((tree.left[node] as number) === -1) max = Math.max(max, d);
+    else {
+      stack.push([tree.left[node] as number, d + 1]);
+      stack.push([tree.right[node] as number, d + 1]);
     }
   }
-  for (let j = i; j < l; j++) {
-    const a = out[j] as PathEl;
-    const b = out[j + 1] as PathEl;
-    a.d = b.d;
-    a.z = b.z;
-    a.o = b.o;
-  }
-  out.pop();
-  return out;
+  return max;
 }
 
-/** Adds one tree's SHAP values for row `x` to `phi`. */
+/**
+ * Adds one tree's SHAP values for row `x` to `phi`. Path-dependent TreeSHAP on flat typed arrays: each
+ * recursion level works on its own slice of one buffer (no allocation per node).
+ */
 export function treeShap(tree: Tree, x: ArrayLike<number>, phi: Float64Array, offset = 0): void {
-  const recurse = (j: number, path: PathEl[], pz: number, po: number, pi: number): void => {
-    const m = extend(path, pz, po, pi);
-    if ((tree.left[j] as number) === -1) {
-      const v = tree.value[j] as number;
-      for (let i = 1; i < m.length; i++) {
-        const u = unwind(m, i);
-        let w = 0;
-        for (const e of u) w += e.w;
-        const el = m[i] as PathEl;
-        phi[el.d] = (phi[el.d] as number) + w * (el.o - el.z) * v;
+  const maxd = depthOf(tree) + 2;
+  const size = (maxd + 2) * (maxd + 3);
+  const D = new Int32Array(size);
+  const Z = new Float64Array(size);
+  const O = new Float64Array(size);
+  const W = new Float64Array(size);
+  const extend = (at: number, depth: number, pz: number, po: number, pi: number): void => {
+    D[at + depth] = pi;
+    Z[at + depth] = pz;
+    O[at + depth] = po;
+    W[at + depth] = depth === 0 ? 1 : 0;
+    for (let i = depth - 1; i >= 0; i--) {
+      W[at + i + 1] = (W[at + i + 1] as number) + (po * (W[at + i] as number) * (i + 1)) / (depth + 1);
+      W[at + i] = (pz * (W[at + i] as number) * (depth - i)) / (depth + 1);
+    }
+  };
+  const unwind = (at: number, depth: number, index: number): void => {
+    const o = O[at + index] as number;
+    const z = Z[at + index] as number;
+    let next = W[at + depth] as number;
+    for (let i = depth - 1; i >= 0; i--) {
+      if (o !== 0) {
+        const t = W[at + i] as number;
+        W[at + i] = (next * (depth + 1)) / ((i + 1) * o);
+        next = t - ((W[at + i] as number) * z * (depth - i)) / (depth + 1);
+      } else {
+        W[at + i] = ((W[at + i] as number) * (depth + 1)) / (z * (depth - i));
+      }
+    }
+    for (let i = index; i < depth; i++) {
+      D[at + i] = D[at + i + 1] as number;
+      Z[at + i] = Z[at + i + 1] as number;
+      O[at + i] = O[at + i + 1] as number;
+    }
+  };
+  const unwoundSum = (at: number, depth: number, index: number): number => {
+    const o = O[at + index] as number;
+    const z = Z[at + index] as number;
+    let next = W[at + depth] as number;
+    let total = 0;
+    if (o !== 0) {
+      for (let i = depth - 1; i >= 0; i--) {
+        const tmp = next / ((i + 1) * o);
+        total += tmp;
+        next = (W[at + i] as number) - tmp * z * (depth - i);
+      }
+    } else {
+      for (let i = depth - 1; i >= 0; i--) total += (W[at + i] as number) / (z * (depth - i));
+    }
+    return total * (depth + 1);
+  };
+  const recurse = (
+    node: number,
+    depth: number,
+    parentAt: number,
+    pz: number,
+    po: number,
+    pi: number,
+  ): void => {
+    const at = parentAt + depth + 1;
+    D.copyWithin(at, parentAt, parentAt + depth + 1);
+    Z.copyWithin(at, parentAt, parentAt + depth + 1);
+    O.copyWithin(at, parentAt, parentAt + depth + 1);
+    W.copyWithin(at, parentAt, parentAt + depth + 1);
+    extend(at, depth, pz, po, pi);
+    if ((tree.left[node] as number) === -1) {
+      const v = tree.value[node] as number;
+      for (let i = 1; i <= depth; i++) {
+        const w = unwoundSum(at, depth, i);
+        const f = D[at + i] as number;
+        phi[f] = (phi[f] as number) + w * ((O[at + i] as number) - (Z[at + i] as number)) * v;
       }
       return;
     }
-    const f = tree.feature[j] as number;
-    const goLeft = Math.fround(x[offset + f] as number) <= (tree.threshold[j] as number);
-    const hot = goLeft ? (tree.left[j] as number) : (tree.right[j] as number);
-    const cold = goLeft ? (tree.right[j] as number) : (tree.left[j] as number);
+    const f = tree.feature[node] as number;
+    const goLeft = Math.fround(x[offset + f] as number) <= (tree.threshold[node] as number);
+    const hot = goLeft ? (tree.left[node] as number) : (tree.right[node] as number);
+    const cold = goLeft ? (tree.right[node] as number) : (tree.left[node] as number);
     let iz = 1;
     let io = 1;
-    let mm = m;
-    const k = m.findIndex((e, idx) => idx > 0 && e.d === f);
-    if (k > 0) {
-      iz = (m[k] as PathEl).z;
-      io = (m[k] as PathEl).o;
-      mm = unwind(m, k);
+    let d = depth;
+    let k = 0;
+    for (; k <= d; k++) if ((D[at + k] as number) === f) break;
+    if (k !== d + 1) {
+      iz = Z[at + k] as number;
+      io = O[at + k] as number;
+      unwind(at, d, k);
+      d -= 1;
     }
-    const cover = tree.cover[j] as number;
-    recurse(hot, mm, (iz * (tree.cover[hot] as number)) / cover, io, f);
-    recurse(cold, mm, (iz * (tree.cover[cold] as number)) / cover, 0, f);
+    const cover = tree.cover[node] as number;
+    recurse(hot, d + 1, at, (iz * (tree.cover[hot] as number)) / cover, io, f);
+    recurse(cold, d + 1, at, (iz * (tree.cover[cold] as number)) / cover, 0, f);
   };
-  recurse(0, [], 1, 1, -1);
+  recurse(0, 0, 0, 1, 1, -1);
 }
 
 /** E[tree output] under the training distribution (cover-weighted leaves). */

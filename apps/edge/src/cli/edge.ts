@@ -19,6 +19,8 @@ export type UnitMessage =
       startupMs: number;
       /** Including seeding, when this start seeded. */
       totalMs: number;
+      /** From this process's start to the edge command running: loading the code (bundle or tsx). */
+      codeMs: number;
     };
 
 function tell(message: UnitMessage): void {
@@ -36,6 +38,8 @@ export async function edgeCommand(options: {
   const port = parsePort(options.port ?? process.env[portEnvName(unitId)] ?? '8081', '--port');
   const dataDir = dataDirFrom(options.data);
   const started = Date.now();
+  // performance.now() counts from the process start: what it took to load the code before this line.
+  const codeMs = Math.round(performance.now());
   if (options.seedDemo !== undefined) {
     const members = membersFrom(options.seedDemo);
     if (unitIsEmpty(join(dataDir, unitId))) {
@@ -80,6 +84,7 @@ export async function edgeCommand(options: {
       : { adminPasswordIgnored: edge.adminPasswordIgnored.login }),
     startupMs: Date.now() - opening,
     totalMs: Date.now() - started,
+    codeMs,
   });
   if (!process.send) {
     console.log(
