@@ -67,6 +67,8 @@ async function runHq(options: {
     ...(password === undefined ? {} : { adminPassword: password }),
   });
   const shutdown = () => {
+    // A link that cannot say goodbye (the broker is already gone) must not keep HQ from stopping.
+    setTimeout(() => process.exit(1), 8000).unref();
     hq.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -270,7 +272,8 @@ function waitFor<T extends { type: string }>(child: ChildProcess, type: T['type'
  * Starts the demo's HQ: enrols every demo unit that has no credentials yet (writing `<unit>/sync.json`,
  * so the units sync as soon as they start), then the embedded broker in its own process (stop it with
  * `kill <pid>` to watch the lag rise on the dashboard; the demo starts it again after 10 s), then HQ
- * (API and dashboard) using that broker. Children are pushed into `children` for the demo to stop.
+ * (API and dashboard) using that broker. HQ is pushed into `children` for the demo to stop; the broker
+ * is stopped when the demo process exits, after the others.
  */
 export async function startDemoHq(options: {
   readonly dataDir: string;
@@ -312,7 +315,6 @@ export async function startDemoHq(options: {
       { env, stdio },
     );
     broker = child;
-    options.children.push(child);
     const ready = waitFor<{ type: 'broker-ready'; url: string }>(child, 'broker-ready', 'the MQTT broker');
     child.once('exit', (code, signal) => {
       if (options.stopping()) return;
@@ -331,6 +333,8 @@ export async function startDemoHq(options: {
     });
     await ready;
   };
+  // The broker stops last: when the demo exits (after HQ and the units have said goodbye through it).
+  process.once('exit', () => broker?.kill('SIGTERM'));
   await startBroker();
   const hq = fork(
     GYMEDGE_BIN,
