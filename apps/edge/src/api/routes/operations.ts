@@ -394,6 +394,28 @@ export function operationsRoutes(deps: OperationsRoutesDeps): FastifyPluginAsync
       async () => ({ items: ops.timetable.classTypes() }),
     );
 
+    app.post(
+      '/api/v1/class-types',
+      {
+        config: { permission: 'ops:timetable' },
+        schema: {
+          tags,
+          summary: 'Add a kind of class (Spinning, Yoga...)',
+          body: z.strictObject({
+            name: Text(80),
+            category: z
+              .enum(['cardio', 'strength', 'mind_body', 'dance', 'aquatic', 'combat', 'other'])
+              .default('other'),
+            durationMin: z.number().int().min(10).max(240).default(60),
+            defaultCapacity: z.number().int().min(1).max(500).default(20),
+            intensity: z.enum(['low', 'medium', 'high']).default('medium'),
+          }),
+          response: { 201: Loose, ...problemResponses(400) },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await ops.timetable.createClassType(request.body)),
+    );
+
     // ------------------------------------------------------------------ plans, memberships, payments
     app.get(
       '/api/v1/plans',
@@ -465,18 +487,16 @@ export function operationsRoutes(deps: OperationsRoutesDeps): FastifyPluginAsync
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send(
-            await ops.memberships.sell(
-              {
-                memberId: request.params.id,
-                planId: request.body.planId,
-                ...(request.body.startDate ? { startDate: request.body.startDate } : {}),
-              },
-              sessionOf(request).actor,
-            ),
+        reply.code(201).send(
+          await ops.memberships.sell(
+            {
+              memberId: request.params.id,
+              planId: request.body.planId,
+              ...(request.body.startDate ? { startDate: request.body.startDate } : {}),
+            },
+            sessionOf(request).actor,
           ),
+        ),
     );
 
     app.post(
