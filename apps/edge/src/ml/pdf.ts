@@ -1,5 +1,8 @@
-/** Prints an HTML page to PDF with the system Chromium (playwright-core). */
-import { chromium } from 'playwright-core';
+/**
+ * Prints an HTML page to PDF with the system Chromium (playwright-core). playwright-core is loaded
+ * only when a PDF is asked for (it is a development dependency, and the edge bundle leaves it out).
+ */
+import type { Browser } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -11,8 +14,17 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+const PLAYWRIGHT = 'playwright-core';
+
 export async function printPdf(html: string, path: string): Promise<void> {
-  const browser = await chromium.launch({
+  let launch: (o: { executablePath: string; args: string[] }) => Promise<Browser>;
+  try {
+    const mod = (await import(PLAYWRIGHT)) as typeof import('playwright-core');
+    launch = (o) => mod.chromium.launch(o);
+  } catch {
+    throw new Error('cannot print the PDF: playwright-core is not installed (use --no-pdf, or npm install)');
+  }
+  const browser = await launch({
     executablePath: process.env.GYMEDGE_CHROMIUM ?? '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
   });
