@@ -336,7 +336,11 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
           pendingWrites: stats.pendingWrites,
           sizeBytes: sizeQuery.get()?.size ?? 0,
         },
-        sync: { state: seen.connected ? 'connected' : 'disconnected', pendingChanges: stats.changeLogSize },
+        sync: {
+          state: seen.connected ? 'connected' : 'disconnected',
+          // At HQ: chain-wide changes the units have not acknowledged yet.
+          pendingChanges: (relay?.units() ?? []).reduce((sum, unit) => sum + unit.downlinkPending, 0),
+        },
         ...(reasons.length > 0 ? { reasons } : {}),
       };
     };
