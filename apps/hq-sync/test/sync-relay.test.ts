@@ -97,6 +97,11 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       ]);
       expect(raw.includes(Buffer.from('Zuleica'))).toBe(false);
       expect(raw.includes(Buffer.from('zuleica.apagada'))).toBe(false);
+      // The other unit never held this member's key or clear data either.
+      rj.unit.db.pragma('wal_checkpoint(TRUNCATE)');
+      const other = readFileSync(rj.unit.path);
+      expect(other.includes(Buffer.from('Zuleica'))).toBe(false);
+      expect(other.includes(Buffer.from('zuleica.apagada'))).toBe(false);
       expect(join(hq.dir, 'hq.db')).toBe(hq.hq.path);
     });
 

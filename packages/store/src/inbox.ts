@@ -235,6 +235,7 @@ export class Inbox {
     const waiting = [...incoming.values()].filter((c) => !readySet.has(c.hash) && !fromBuffer.has(c.hash));
     result.buffered += waiting.length;
     const buffer = (): void => {
+      if (waiting.length === 0) return;
       const at = this.#clock().toISOString();
       for (const change of waiting)
         this.#sql.addPending.run(docId, change.hash, change.from, change.bytes, at);

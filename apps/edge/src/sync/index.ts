@@ -35,11 +35,13 @@ export function readSyncCredentials(path: string): SyncCredentials | undefined {
 
 /** The unit's member keys (its `member_keys` table) as the sync engine needs them. */
 export class UnitMemberKeys implements MemberKeys {
+  readonly #db: Database;
   readonly #get: Statement<[string], { key: Buffer }>;
   readonly #put: Statement<[string, Uint8Array, string]>;
   readonly #erased: Statement<[string], { n: number }>;
 
   constructor(db: Database) {
+    this.#db = db;
     this.#get = db.prepare('SELECT key FROM member_keys WHERE member_id = ?');
     this.#put = db.prepare('INSERT OR IGNORE INTO member_keys (member_id, key, created_at) VALUES (?, ?, ?)');
     this.#erased = db.prepare('SELECT count(*) AS n FROM erasures WHERE member_id = ?');
@@ -53,6 +55,13 @@ export class UnitMemberKeys implements MemberKeys {
   put(memberId: string, key: Uint8Array): void {
     if ((this.#erased.get(memberId)?.n ?? 0) > 0) return;
     this.#put.run(memberId, key, new Date().toISOString());
+  }
+
+  putAll(entries: ReadonlyArray<{ memberId: string; key: Uint8Array }>): void {
+    if (entries.length === 0) return;
+    this.#db.transaction(() => {
+      for (const e of entries) this.put(e.memberId, e.key);
+    })();
   }
 }
 

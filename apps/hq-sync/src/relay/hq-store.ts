@@ -35,6 +35,7 @@ const HQ_TABLES = `
 
 /** Member keys at HQ: stored as they arrive from the units (unwrapped), destroyed by an erasure. */
 export class HqKeys implements MemberKeys {
+  readonly #db: Database;
   readonly #get: Statement<[string], { key: Buffer }>;
   readonly #put: Statement<[string, Uint8Array, string]>;
   readonly #erased: Statement<[string], { n: number }>;
@@ -42,6 +43,7 @@ export class HqKeys implements MemberKeys {
   readonly #record: Statement<[string, string, string]>;
 
   constructor(db: Database) {
+    this.#db = db;
     this.#get = db.prepare('SELECT key FROM member_keys WHERE member_id = ?');
     this.#put = db.prepare('INSERT OR IGNORE INTO member_keys (member_id, key, created_at) VALUES (?, ?, ?)');
     this.#erased = db.prepare('SELECT count(*) AS n FROM erasures WHERE member_id = ?');
@@ -59,6 +61,13 @@ export class HqKeys implements MemberKeys {
   put(memberId: string, key: Uint8Array): void {
     if ((this.#erased.get(memberId)?.n ?? 0) > 0) return;
     this.#put.run(memberId, key, new Date().toISOString());
+  }
+
+  putAll(entries: ReadonlyArray<{ memberId: string; key: Uint8Array }>): void {
+    if (entries.length === 0) return;
+    this.#db.transaction(() => {
+      for (const e of entries) this.put(e.memberId, e.key);
+    })();
   }
 
   /** Destroys a member's key (an erasure made anywhere in the chain reached HQ). */

@@ -104,6 +104,7 @@ interface UnitRuntime {
   recordsReceived: number;
   refused: number;
   version: string | undefined;
+  savedAt: number;
 }
 
 /**
@@ -308,6 +309,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       recordsReceived: 0,
       refused: 0,
       version: undefined,
+      savedAt: 0,
     };
     this.#units.set(unitId, unit);
     return unit;
@@ -337,6 +339,10 @@ export class Relay extends EventEmitter<RelayEvents> {
 
   #seen(unit: UnitRuntime): void {
     unit.lastSeenAt = new Date().toISOString();
+    // Kept in memory on every message; written to relay_units at most every 5 s per unit (one fsync each).
+    const now = Date.now();
+    if (now - unit.savedAt < 5000) return;
+    unit.savedAt = now;
     this.#save(unit);
   }
 

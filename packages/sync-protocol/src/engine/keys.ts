@@ -33,4 +33,6 @@ export interface MemberKeys {
   get(memberId: string): Uint8Array | undefined;
   /** Stores a key that arrived, unless the member is erased here. */
   put(memberId: string, key: Uint8Array): void;
+  /** Stores many keys at once (one transaction, one fsync); keys already held are skipped. */
+  putAll?(entries: ReadonlyArray<{ memberId: string; key: Uint8Array }>): void;
 }

@@ -200,17 +200,26 @@ export interface ReceiveOptions {
 export async function receiveBatch(batch: ChangeBatch, options: ReceiveOptions): Promise<Ack> {
   const totals: InboxResult = { applied: 0, duplicates: 0, buffered: 0, quarantined: 0, reverted: 0 };
   if (options.linkKey !== undefined && options.keys !== undefined) {
+    const entries: Array<{ memberId: string; key: Uint8Array }> = [];
     for (const k of batch.keys ?? []) {
+      if (options.keys.get(k.memberId) !== undefined) continue;
       const key = unwrapKey(options.linkKey, k.memberId, k.wrapped);
       if (key === undefined)
         options.logger.warn({ memberId: k.memberId }, 'a member key did not unwrap: ignored');
-      else options.keys.put(k.memberId, key);
+      else entries.push({ memberId: k.memberId, key });
     }
+    if (options.keys.putAll !== undefined) options.keys.putAll(entries);
+    else for (const e of entries) options.keys.put(e.memberId, e.key);
+  }
+  // The changes of one document in a batch are merged in one step (one validation, one write).
+  const byDoc = new Map<string, Uint8Array[]>();
+  for (const item of batch.changes) {
+    const list = byDoc.get(item.docId) ?? [];
+    list.push(Buffer.from(item.bytes, 'base64'));
+    byDoc.set(item.docId, list);
   }
   const outcomes = await Promise.all(
-    batch.changes.map((item) =>
-      options.inbox.receive(item.docId, Buffer.from(item.bytes, 'base64'), options.peer),
-    ),
+    [...byDoc].map(([docId, parts]) => options.inbox.receive(docId, Buffer.concat(parts), options.peer)),
   );
   for (const o of outcomes) {
     totals.applied += o.applied;
