@@ -23,8 +23,9 @@ import { type BenchResults, renderReport } from './bench/report.ts';
 import { type BenchArea, writeSection } from './bench/sections.ts';
 import { sqlitePeer } from './bench/sqlite-peer.ts';
 import { run as storeBench } from './bench/store.ts';
-import { run as visionBench } from './bench/vision.ts';
+import { run as syncBench } from './bench/sync.ts';
 import { binCodePath, codeChangedSince } from './bench/unit-process.ts';
+import { run as visionBench } from './bench/vision.ts';
 
 const REPORT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const started = performance.now();
@@ -50,6 +51,7 @@ const AREAS: readonly BenchArea[] = [
   { name: 'assistant', run: assistantBench },
   { name: 'ml', run: mlBench },
   { name: 'store', run: storeBench },
+  { name: 'sync', run: syncBench },
   { name: 'vision', run: visionBench },
 ];
 
