@@ -71,6 +71,36 @@ async function camerasAt5fps(source: string, count: number, seconds: number) {
   };
 }
 
+/** CPU milliseconds ffmpeg spends per decoded 640x640 bgr24 frame (user + system, from /usr/bin/time). */
+function ffmpegCpuMsPerFrame(source: string, frames: number): number | undefined {
+  const result = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%U %S',
+      ffmpegPath(),
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      source,
+      '-frames:v',
+      String(frames),
+      '-vf',
+      'scale=640:640,format=bgr24',
+      '-f',
+      'rawvideo',
+      '-y',
+      '/dev/null',
+    ],
+    { encoding: 'utf8' },
+  );
+  const [user, system] = ((result.stderr ?? '').trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return user === undefined || system === undefined || Number.isNaN(user + system)
+    ? undefined
+    : ((user + system) * 1000) / frames;
+}
+
 /** ffmpeg RSS for one 5 fps camera decode (the child process each camera runs), in MB. */
 function ffmpegRssMb(source: string): number | undefined {
   const result = spawnSync(
@@ -95,7 +125,7 @@ function ffmpegRssMb(source: string): number | undefined {
     ],
     { encoding: 'utf8' },
   );
-  const kb = Number(result.stderr.trim().split('\n').at(-1));
+  const kb = Number((result.stderr ?? '').trim().split('\n').at(-1));
   return Number.isFinite(kb) && kb > 0 ? kb / 1000 : undefined;
 }
 
@@ -166,7 +196,12 @@ export async function run(opts: { quick: boolean; log: Log }): Promise<string> {
     const detectMs = (performance.now() - t0) / reps;
     opts.log('detection + tracking end to end');
     const out = join(scratch, 'analyze');
+    // CPU time is what a busy machine cannot steal: Node's (the detector's threads included) per frame.
+    const cpu0 = process.cpuUsage();
     const e2e = await analyzeVideo({ input: clip, out, detector, maxFrames: frames });
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMsPerFrame = (cpu.user + cpu.system) / 1000 / e2e.frames;
+    const decodeCpuMs = ffmpegCpuMsPerFrame(clip, frames);
     opts.log('counting accuracy on the hand-counted frames');
     const full = await analyzeVideo({
       input: vtest,
@@ -219,6 +254,8 @@ export async function run(opts: { quick: boolean; log: Log }): Promise<string> {
       `| pose lite end to end (decode, JPEG to the page, landmarks back) | ${lite ? `${f1(lite.fps)} frames/s` : '—'} | aim 25 frames/s | — |`,
       `| pose full (model time) | ${fullPose ? `${f1(fullPose.modelMs)} ms/frame` : 'not measured'} | MediaPipe: 25 ms (Pixel 3 GPU), 27 ms (MacBook Pro 2017) | ${fullPose ? `${f1(fullPose.modelMs / 27)}x` : '—'} |`,
       `| pose full end to end | ${fullPose ? `${f1(fullPose.fps)} frames/s` : '—'} | — | — |`,
+      '',
+      `CPU cost (it grows less with load than wall time does): detection + tracking ${f1(cpuMsPerFrame)} CPU-ms per frame in Node${decodeCpuMs === undefined ? '' : ` + ${f1(decodeCpuMs)} CPU-ms for ffmpeg's decode`}. Two free cores (2,000 CPU-ms/s) would therefore sustain about **${Math.floor(2000 / ((cpuMsPerFrame + (decodeCpuMs ?? 0)) * 5))} cameras at 5 fps**, or ${f1(2000 / (cpuMsPerFrame + (decodeCpuMs ?? 0)))} frames/s for one camera (aims: 5 cameras, 25 frames/s). The wall-clock rows above and below are what this shared machine gave during the run.`,
       '',
       '| cameras at 5 fps (one shared detector) | slowest camera | frames dropped | Node RSS growth |',
       '|---|---|---|---|',
