@@ -137,7 +137,7 @@ function chainCounts(db: Database) {
 export async function startHq(options: HqOptions): Promise<RunningHq> {
   const logger = options.logger ?? createLogger('hq');
   const dir = hqDirOf(options.dataDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const started = Date.now();
   const local = openLocalDatabase(localDbPathOf(options.dataDir));
   const registry = new IdentityRegistry(local);

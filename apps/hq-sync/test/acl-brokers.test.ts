@@ -84,6 +84,9 @@ function aclSuite(kind: BrokerKind) {
       expect(stored?.passwordHash).not.toContain(sp.password);
       expect(registry.mosquittoPasswordFile()).not.toContain(sp.password);
       expect(readCredentialsFile(rjFile()).password).not.toBe(sp.password);
+      // HQ's side of the secrets: a folder and a file only HQ's user can read.
+      expect(statSync(join(dir, 'hq')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'hq', 'broker-identities.db')).mode & 0o777).toBe(0o600);
     });
 
     it("refuses unit B's credentials subscribing to A's topics, and delivers B nothing of A's", async () => {

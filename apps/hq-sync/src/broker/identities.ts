@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UnitId } from '@gymedge/crdt-schema';
 import { HQ_PEER, type SyncIdentity, usernameOf } from '@gymedge/sync-protocol';
@@ -184,8 +184,10 @@ const DUMMY_HASH = hashBrokerPassword(randomBytes(16).toString('hex'));
  * in WAL mode so that `gymedge hq enrol` can write while HQ runs.
  */
 export function openLocalDatabase(path: string): Db {
-  mkdirSync(dirname(path), { recursive: true });
+  // Password hashes and link keys: a folder and a file only HQ's user can read.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
+  chmodSync(path, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
