@@ -19,6 +19,7 @@ import { measureCodeLoad } from './bench/code-load.ts';
 import { configFor } from './bench/config.ts';
 import { type DatasetResult, datasetBench } from './bench/dataset.ts';
 import { run as mlBench } from './bench/ml.ts';
+import { run as opsBench } from './bench/ops.ts';
 import { type BenchResults, renderReport } from './bench/report.ts';
 import { type BenchArea, writeSection } from './bench/sections.ts';
 import { sqlitePeer } from './bench/sqlite-peer.ts';
@@ -50,6 +51,7 @@ function command(file: string, args: string[]): string {
 const AREAS: readonly BenchArea[] = [
   { name: 'assistant', run: assistantBench },
   { name: 'ml', run: mlBench },
+  { name: 'ops', run: opsBench },
   { name: 'store', run: storeBench },
   { name: 'sync', run: syncBench },
   { name: 'vision', run: visionBench },
