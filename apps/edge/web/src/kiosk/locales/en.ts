@@ -13,7 +13,7 @@ export const en: Strings<typeof ptBR> = {
   checking: 'Checking…',
   hello: 'Hello, {{name}}!',
   allowed: 'You may come in',
-  allowedPlan: '{{plan}} plan',
+  allowedPlan: '{{plan}}',
   inGrace: 'Your monthly fee is overdue. You may come in until {{date}}: please see the front desk.',
   denied: 'Entry not allowed',
   insideTitle: 'You are already in',

@@ -9,7 +9,7 @@ export const ptBR = {
   checking: 'Verificando…',
   hello: 'Olá, {{name}}!',
   allowed: 'Entrada liberada',
-  allowedPlan: 'Plano {{plan}}',
+  allowedPlan: '{{plan}}',
   inGrace: 'Sua mensalidade está em atraso. A entrada está liberada até {{date}}: procure a recepção.',
   denied: 'Entrada não liberada',
   insideTitle: 'Você já está na unidade',
