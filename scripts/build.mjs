@@ -8,7 +8,12 @@ import { build } from 'esbuild';
 const edge = JSON.parse(readFileSync(new URL('../apps/edge/package.json', import.meta.url), 'utf8'));
 // `gymedge hq` bundles HQ's code too: its own dependencies (aedes: CommonJS) stay external as well.
 const hq = JSON.parse(readFileSync(new URL('../apps/hq-sync/package.json', import.meta.url), 'utf8'));
-const external = [...Object.keys(edge.dependencies), ...Object.keys(hq.dependencies)].filter(
+// Every package the workspaces and the root declare stays external (resolved from node_modules at run time):
+// only the workspaces' own code is bundled. A package missed here would be bundled and may break (playwright-core's
+// dynamic requires did).
+const root = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const declared = (pkg) => [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
+const external = [...new Set([...declared(edge), ...declared(hq), ...declared(root)])].filter(
   (name) => !name.startsWith('@gymedge/'),
 );
 const started = Date.now();
