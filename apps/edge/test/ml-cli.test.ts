@@ -80,6 +80,10 @@ describe('bad input is refused with a clear message or fixed and reported', () =
     expect(t.dataset.names).toEqual(['a']);
     expect(t.notes.join('\n')).toMatch(/Churn_label is a copy of the label/);
     expect(t.notes.join('\n')).toMatch(/1 empty cells set to the median/);
+    // A table to score has no label: allowed when asked for.
+    const s = await loadFeatureTable(file('f4.csv', 'a,b\n1,2\n3,4\n'), 'Churn', { labelOptional: true });
+    expect(s.dataset.names).toEqual(['a', 'b']);
+    expect(s.dataset.ids).toEqual(['1', '2']);
   });
 });
 

@@ -2,7 +2,7 @@
  * `gymedge churn train` and `gymedge churn score`: the churn pipeline on the chain's CSV exports or
  * on a ready feature table. Progress goes to stderr; artifacts to the --out folder.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ChurnTrainOutput,
@@ -132,26 +132,7 @@ export async function churnScore(raw: unknown): Promise<void> {
   if (model.source === 'table') {
     if (o.features === undefined)
       throw new UsageError('this model was trained on a feature table: give --features F');
-    const table = await loadFeatureTable(o.features, model.labelColumn ?? 'Churn').catch(
-      async (error: unknown) => {
-        // A table to score may have no label: read it with a placeholder label column.
-        if (error instanceof Error && /has no column/.test(error.message)) {
-          const text = await readFile(o.features as string, 'utf8');
-          const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-          const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
-          const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-          const tmp = join(o.out.replace(/[^/]*$/, ''), '.score-input.csv');
-          await writeFile(
-            tmp,
-            lines
-              .map((l, i) => `${l}${delimiter}${i === 0 ? (model.labelColumn ?? 'Churn') : '0'}`)
-              .join('\n'),
-          );
-          return loadFeatureTable(tmp, model.labelColumn ?? 'Churn');
-        }
-        throw error;
-      },
-    );
+    const table = await loadFeatureTable(o.features, model.labelColumn ?? 'Churn', { labelOptional: true });
     const missing = model.features.filter((f) => !table.dataset.names.includes(f));
     if (missing.length > 0)
       throw new UsageError(`${o.features} lacks the model's columns: ${missing.join(', ')}`);

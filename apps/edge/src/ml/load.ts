@@ -133,7 +133,13 @@ const FALSE = new Set(['0', 'false', 'no', 'nao', 'não', 'n']);
  * target. Columns that copy the label (such as `Churn_label`) are dropped: they would leak the answer.
  * Text columns with few values are one-hot encoded; empty numeric cells take the column median.
  */
-export async function loadFeatureTable(path: string, labelColumn: string): Promise<LoadedTable> {
+export async function loadFeatureTable(
+  path: string,
+  labelColumn: string,
+  opts: {
+    /** Scoring: the label column may be absent (labels are then all 0). */ labelOptional?: boolean;
+  } = {},
+): Promise<LoadedTable> {
   let header: string[] | undefined;
   const rows: { line: number; fields: string[] }[] = [];
   const problems: string[] = [];
@@ -162,13 +168,14 @@ export async function loadFeatureTable(path: string, labelColumn: string): Promi
     );
   }
   const labelIndex = header.findIndex((h) => h.toLowerCase() === labelColumn.toLowerCase());
-  if (labelIndex < 0) {
+  if (labelIndex < 0 && opts.labelOptional !== true) {
     throw new CsvFormatError(`${path} has no column "${labelColumn}"; columns: ${header.join(', ')}`);
   }
   if (rows.length === 0) throw new CsvFormatError(`${path} has a header but no rows`);
   const y = new Uint8Array(rows.length);
   const badLabels: number[] = [];
   rows.forEach((r, i) => {
+    if (labelIndex < 0) return;
     const v = (r.fields[labelIndex] as string).toLowerCase();
     if (TRUE.has(v)) y[i] = 1;
     else if (FALSE.has(v)) y[i] = 0;
@@ -194,7 +201,7 @@ export async function loadFeatureTable(path: string, labelColumn: string): Promi
       if (prev === undefined) map.set(v, y[i] as number);
       else if (prev !== y[i]) copy = false;
     });
-    if (copy && map.size === 2 && new Set(map.values()).size === 2) {
+    if (labelIndex >= 0 && copy && map.size === 2 && new Set(map.values()).size === 2) {
       notes.push(`column ${name} is a copy of the label ${labelColumn}; dropped (it would leak the answer)`);
       return;
     }
