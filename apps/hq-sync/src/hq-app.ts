@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { deterministicDocId } from '@gymedge/crdt-schema';
 import { buildApi, type HealthReport, TokenService } from '@gymedge/edge/api';
 import { createLogger, type Logger } from '@gymedge/edge/src/lib/logger.ts';
-import { VERSION } from '@gymedge/edge/src/paths.ts';
+import { EDGE_ROOT, VERSION } from '@gymedge/edge/src/paths.ts';
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
@@ -401,8 +401,17 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
   }
 }
 
-/** Where `npm install` builds the HQ dashboard (apps/hq-sync/web). */
-export const HQ_WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+/**
+ * Where `npm install` builds the HQ dashboard (apps/hq-sync/web/dist): found from this module when it
+ * runs from its sources, and beside apps/edge when it runs inside the CLI bundle (apps/edge/dist).
+ */
+export const HQ_WEB_DIST = ((): string => {
+  const candidates = [
+    join(dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist'),
+    join(EDGE_ROOT, '..', 'hq-sync', 'web', 'dist'),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'dashboard'))) ?? candidates[1] ?? '';
+})();
 
 /** `gymedge_hq_*` gauges, computed from the dashboard's snapshot at each scrape. */
 function registerHqMetrics(registry: Registry, snapshot: () => SyncSnapshot): void {
