@@ -5,7 +5,7 @@ import { en, ptBR } from './strings.ts';
 
 const i18n = createI18n({ namespace: 'churn', resources: { 'pt-BR': ptBR, en } });
 // The staff console's session: signing in there signs in here.
-const session = createSession({ storageKey: 'gymedge.session.staff' });
+const session = createSession({ storageKey: 'gymedge.staff.session' });
 
 mountScreen(
   i18n,

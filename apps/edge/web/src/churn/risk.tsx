@@ -2,6 +2,7 @@ import { Button, Field, ProblemBanner, type Session, Table, useAsync } from '@gy
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
+import { en, ptBR } from './strings.ts';
 
 const Reason = z.object({
   feature: z.string(),
@@ -40,9 +41,19 @@ function riskColour(p: number): string {
   return p >= 0.6 ? '#c62828' : p >= 0.3 ? '#ef6c00' : '#2e7d32';
 }
 
+/** Adds the risk list's strings to an i18next instance (the staff console's, or this page's). */
+export function registerChurnStrings(i18n: {
+  hasResourceBundle(lng: string, ns: string): boolean;
+  addResourceBundle(lng: string, ns: string, res: object): unknown;
+}): void {
+  if (!i18n.hasResourceBundle('pt-BR', 'churn')) i18n.addResourceBundle('pt-BR', 'churn', ptBR);
+  if (!i18n.hasResourceBundle('en', 'churn')) i18n.addResourceBundle('en', 'churn', en);
+}
+
 /** The ranked risk list with reasons and actions (`GET /api/v1/churn/risk`), for the staff console. */
 export function RiskList({ session }: { readonly session: Session }) {
   const { t, i18n } = useTranslation('churn');
+  registerChurnStrings(i18n);
   const [limit, setLimit] = useState(25);
   const en = i18n.language.startsWith('en');
   const risk = useAsync(

@@ -2,6 +2,7 @@ import { Button, Field, Layout, ProblemBanner } from '@gymedge/ui';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { StaffAssistantPanel } from '../assistant/staff.tsx';
+import { RiskList } from '../churn/risk.tsx';
 import { ClassesView } from './classes.tsx';
 import { AlertsView, EquipmentView } from './floor.tsx';
 import { MembersView } from './members.tsx';
@@ -15,6 +16,7 @@ const VIEWS = [
   'payments',
   'equipment',
   'alerts',
+  'risk',
   'reports',
   'import',
   'assistant',
@@ -68,6 +70,7 @@ export function StaffApp() {
       {view === 'payments' ? <OverdueView /> : null}
       {view === 'equipment' ? <EquipmentView /> : null}
       {view === 'alerts' ? <AlertsView /> : null}
+      {view === 'risk' ? <RiskList session={session} /> : null}
       {view === 'reports' ? <ReportsView /> : null}
       {view === 'import' ? <TransferView /> : null}
       {view === 'assistant' ? <StaffAssistantPanel api={session.api} /> : null}

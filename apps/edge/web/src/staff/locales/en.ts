@@ -11,6 +11,7 @@ export const en: Strings<typeof ptBR> = {
     payments: 'Payments',
     equipment: 'Equipment',
     alerts: 'Alerts',
+    risk: 'Churn risk',
     reports: 'Reports',
     import: 'Import and export',
     assistant: 'Assistant',

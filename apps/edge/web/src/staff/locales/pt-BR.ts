@@ -7,6 +7,7 @@ export const ptBR = {
     payments: 'Pagamentos',
     equipment: 'Equipamentos',
     alerts: 'Alertas',
+    risk: 'Risco de evasão',
     reports: 'Relatórios',
     import: 'Importar e exportar',
     assistant: 'Assistente',
