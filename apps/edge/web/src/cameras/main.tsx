@@ -341,7 +341,7 @@ function Monitor({ onSignOut }: { readonly onSignOut: () => void }) {
           {t('noModel', { reason: data.model.reason ?? '' })}
         </p>
       ) : null}
-      {data && data.model.ok ? (
+      {data?.model.ok ? (
         <p className={`cam-banner ${data.state === 'ok' ? 'cam-banner-ok' : 'cam-banner-warn'}`}>
           {data.state === 'ok' ? t('stateOk') : data.state === 'idle' ? t('stateIdle') : t('stateDegraded')}
         </p>
