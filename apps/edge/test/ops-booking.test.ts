@@ -244,3 +244,41 @@ describe('check-in', () => {
     void (m as DocumentId<'member'>);
   });
 });
+
+describe('memberships through the store', () => {
+  it('sells with the enrolment fee, freezes within the limits, renews with a new charge, cancels at term end', async () => {
+    const p = await plan({
+      name: 'Trimestral',
+      billingPeriod: 'quarterly',
+      enrolmentFeeCents: 5000,
+      freeze: { maxTimes: 1, maxDays: 15, minDays: 7 },
+    });
+    const member = await unit.members.create(MemberCreateInput.parse({ name: 'Carla Dias' }), SYSTEM);
+    const sold = await ops.memberships.sell(
+      { memberId: member.id, planId: p.id, startDate: '2026-11-24' },
+      SYSTEM,
+    );
+    expect(sold.payments.map((x) => [x.service, x.amountCents])).toEqual([
+      ['Matrícula', 5000],
+      ['Trimestral', 12990],
+    ]);
+    expect(sold.membership.endDate).toBe('2027-02-23');
+    await expect(ops.memberships.sell({ memberId: member.id, planId: p.id }, SYSTEM)).rejects.toThrow(
+      /already has/,
+    );
+    const frozen = await ops.memberships.freeze(sold.membership.id, {
+      from: '2026-12-01',
+      until: '2026-12-10',
+    });
+    expect(frozen.endDate).toBe('2027-03-05');
+    await expect(
+      ops.memberships.freeze(sold.membership.id, { from: '2027-01-05', until: '2027-01-12' }),
+    ).rejects.toThrow(/1 freeze/);
+    const renewed = await ops.memberships.renew(sold.membership.id);
+    expect(renewed.membership.endDate).toBe('2027-06-05');
+    expect(renewed.payment).toMatchObject({ amountCents: 12990, status: 'pending', dueDate: '2027-03-05' });
+    const cancelled = await ops.memberships.cancel(sold.membership.id, 'mudou de cidade');
+    expect(cancelled.status.state).toBe('active'); // runs to the end of the paid term
+    expect(cancelled.autoRenew).toBe(false);
+  });
+});
