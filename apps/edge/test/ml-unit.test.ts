@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchBrowser, openPage, screenshot } from '@gymedge/ui/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoUnit } from '../src/demo/seed.ts';
 import { type RunningEdge, startEdge } from '../src/edge-app.ts';
@@ -165,5 +166,29 @@ describe('churn and segments on a seeded unit (real SQLite, real ONNX runtime, r
       const metrics = await callApi<string>(edge.url, token, 'GET', '/metrics');
       expect(String(metrics.body)).toContain('gymedge_churn_predictions_total');
     }, 60_000);
+
+    it('the staff console shows the risk list with reasons and actions', async () => {
+      const browser = await launchBrowser();
+      try {
+        const screen = await openPage(browser, { viewport: { width: 1280, height: 860 } });
+        await screen.page.goto(`${edge.url}/staff`);
+        await screen.page.locator('input[name=login]').fill('admin');
+        await screen.page.locator('input[name=password]').fill(PASSWORD);
+        await screen.page.getByRole('button', { name: 'Entrar' }).click();
+        await screen.page.getByTestId('nav-risk').click();
+        await screen.page.getByTestId('churn-model').waitFor();
+        const rows = screen.page.locator('[data-testid=churn-risk] tbody tr');
+        await rows.first().waitFor();
+        expect(await rows.count()).toBe(25);
+        const first = (await rows.first().textContent()) ?? '';
+        expect(first).toMatch(/\d+%/);
+        expect(first).toMatch(/ligar|agendar|oferecer|conversar|convidar|apresentar|propor/);
+        await screenshot(screen.page, 'staff-churn-risk');
+        expect(screen.errors).toEqual([]);
+        await screen.close();
+      } finally {
+        await browser.close();
+      }
+    }, 90_000);
   });
 });
