@@ -160,7 +160,7 @@ export function hbarChart(title: string, xLabel: string, labels: string[], value
     const y = 30 + i * 22;
     const len = ((values[i] as number) / max) * (w - left - 50);
     parts.push(
-      `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(label.length > 28 ? `${label.slice(0, 27)}…` : label)}</text>`,
+      `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(label.length > 25 ? `${label.slice(0, 24)}…` : label)}</text>`,
     );
     parts.push(`<rect x="${left}" y="${y}" width="${len.toFixed(1)}" height="15" fill="${PALETTE[0]}"/>`);
     parts.push(
@@ -242,7 +242,7 @@ export function shapSummary(
   features.forEach((f, r) => {
     const y = 40 + r * 26;
     parts.push(
-      `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${esc(f.length > 30 ? `${f.slice(0, 29)}…` : f)}</text>`,
+      `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${esc(f.length > 25 ? `${f.slice(0, 24)}…` : f)}</text>`,
     );
     const s = shap[r] as number[];
     const v = values[r] as number[];
