@@ -136,6 +136,8 @@ export const Ack = z.strictObject({
   duplicates: z.number().int().min(0),
   buffered: z.number().int().min(0),
   quarantined: z.number().int().min(0),
+  /** Of `applied`: changes refused (scope, schema) and undone by a repair change at the receiver. */
+  reverted: z.number().int().min(0).optional(),
   at: Instant,
 });
 export type Ack = z.infer<typeof Ack>;

@@ -111,6 +111,8 @@ export function openHqStore(options: HqStoreOptions): HqStore {
     db = openDatabase(path);
     migrateStoreSchema(db);
     db.exec(HQ_TABLES);
+    // The downlink reads HQ's own changes after a position: an index on the store's change log for it.
+    db.exec('CREATE INDEX IF NOT EXISTS change_log_by_unit ON change_log (unit_id, seq)');
     for (const projection of options.projections ?? []) projection.setup(db);
     const storage = new SqliteStorageAdapter(db);
     const store = new DocumentStore({

@@ -283,8 +283,9 @@ export class Relay extends EventEmitter<RelayEvents> {
       outbox: new ChangeOutbox({
         db,
         peer: unitId,
-        // Chain-wide documents and HQ's edits of the unit's own documents, never what came from the unit.
-        where: "c.unit_id != @peer AND d.unit_id IN ('chain', @peer)",
+        // HQ's own changes (chain-wide documents, HQ's edits of the unit's documents): only HQ writes
+        // chain-wide documents, so nothing else of them needs to go down. Index: change_log (unit_id, seq).
+        where: "c.unit_id = 'hq' AND d.unit_id IN ('chain', @peer)",
       }),
       cursors: this.#cursors,
       send: (batch) => this.#publish('hqChanges', unitId, batch, batch.batchId),
@@ -459,8 +460,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.#seen(unit);
     await this.#link.publish(topicFor('hqAcks', unit.unitId), encode('hqAcks', ack)).catch(() => {});
     this.emit('change', { kind: 'documents', unitId: unit.unitId });
-    // Chain-wide documents may have changed (a repair): other units' downlinks look again.
-    this.poke();
+    // A chain-wide document may have changed (HQ repaired a unit's edit of it): downlinks look again.
+    if ((ack.reverted ?? 0) > 0) this.poke();
   }
 
   #records(unit: UnitRuntime, batch: RecordBatch): void {

@@ -238,6 +238,7 @@ export async function receiveBatch(batch: ChangeBatch, options: ReceiveOptions):
     duplicates: totals.duplicates,
     buffered: totals.buffered,
     quarantined: totals.quarantined,
+    reverted: totals.reverted,
     at: new Date().toISOString(),
   };
 }
