@@ -42,7 +42,8 @@ export class TimetableService {
   async createClassType(
     input: Omit<ClassTypeDoc, 'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'>,
   ) {
-    return this.#ctx.unit.store.create('classType', input);
+    // A class type made at a unit is that unit's own: the chain's catalogue is HQ's to write (docs/sync.md).
+    return this.#ctx.unit.store.create('classType', input, { unitId: this.#ctx.unitId });
   }
 
   #classType(id: string): ClassTypeDoc {

@@ -129,7 +129,8 @@ async function ensureKioskAccount(unit: UnitStore, unitId: string): Promise<stri
         passwordHash: await hashPassword(randomBytes(24).toString('base64url')),
         active: true,
       },
-      { id },
+      // The unit's own device account: chain-wide (`unitId: 'chain'`) accounts are HQ's to write (docs/sync.md).
+      { id, unitId },
     );
   }
   return id;
@@ -455,9 +456,14 @@ export function operationsRoutes(deps: OperationsRoutesDeps): FastifyPluginAsync
         },
       },
       async (request, reply) =>
-        reply
-          .code(201)
-          .send(await deps.unit.store.create('plan', { ...request.body, currency: 'BRL', active: true })),
+        reply.code(201).send(
+          // A plan made at a unit is that unit's own (HQ owns the chain's catalogue and refuses unit writes to it).
+          await deps.unit.store.create(
+            'plan',
+            { ...request.body, currency: 'BRL', active: true },
+            { unitId: deps.unit.store.unitId },
+          ),
+        ),
     );
 
     app.get(
