@@ -209,7 +209,11 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       topic: topicFor('unitState', this.#unit),
       payload: encode('unitState', this.#state('offline')),
     });
-    await Promise.allSettled([...this.#busy]);
+    // Messages being handled finish first (bounded: a publish waits at most 15 s, we wait 5).
+    await Promise.race([
+      Promise.allSettled([...this.#busy]),
+      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+    ]);
     this.#emitStatus();
   }
 

@@ -233,7 +233,11 @@ export class Relay extends EventEmitter<RelayEvents> {
     const goodbye: HqState = { v: PROTOCOL_VERSION, state: 'offline', at: new Date().toISOString() };
     await this.#link.stop({ topic: TOPICS.hqState.pattern, payload: encode('hqState', goodbye) });
     if (this.#pokeTimer !== undefined) clearTimeout(this.#pokeTimer);
-    await Promise.allSettled([...this.#busy]);
+    // Messages being handled finish first (bounded: a publish waits at most 15 s, we wait 5).
+    await Promise.race([
+      Promise.allSettled([...this.#busy]),
+      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+    ]);
     await this.#o.hq.store.flush();
   }
 

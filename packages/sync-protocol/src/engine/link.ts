@@ -144,12 +144,18 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     this.#timer.unref();
   }
 
-  /** Publishes at QoS 1; resolves on PUBACK, rejects when not connected. */
+  /** Publishes at QoS 1; resolves on PUBACK, rejects when not connected or after 15 s without PUBACK. */
   publish(topic: string, payload: Buffer, retain = false): Promise<void> {
     const client = this.#client;
     if (client === undefined || !this.#connected) return Promise.reject(new Error('not connected'));
     return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: 1, retain }, (error) => (error ? reject(error) : resolve()));
+      const timer = setTimeout(() => reject(new Error('no PUBACK in 15 s')), 15_000);
+      timer.unref();
+      client.publish(topic, payload, { qos: 1, retain }, (error) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      });
     });
   }
 
