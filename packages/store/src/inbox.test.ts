@@ -54,7 +54,7 @@ function replica(unitId: string, chainOwner = false) {
   return r;
 }
 
-const member = (unitId: string) => ({
+const member = (_unitId: string) => ({
   status: 'active' as const,
   consent: { marketing: false, imageAnalytics: false },
   pii: {},
