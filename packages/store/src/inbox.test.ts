@@ -254,4 +254,24 @@ describe('Inbox', () => {
     for (const row of sp.log()) await hq.inbox.receive(row.doc_id, new Uint8Array(row.bytes), 'sp-paulista');
     expect(hq.store.get(id)).toMatchObject({ consent: { marketing: true } });
   });
+  it('concurrent edits of the same field at HQ and at the owner unit end with one value at both (last writer wins per field)', async () => {
+    const sp = replica('sp-paulista');
+    const hq = replica('hq', true);
+    const created = await sp.store.create('member', member('sp-paulista'));
+    for (const row of sp.log()) await hq.inbox.receive(row.doc_id, new Uint8Array(row.bytes), 'sp-paulista');
+    const spFrom = sp.log().at(-1)!.seq;
+    const hqFrom = hq.log().at(-1)!.seq;
+    await sp.store.update(created.id, { region: 'zona sul', status: 'inactive' });
+    await hq.store.update(created.id, { region: 'zona norte', signupDate: '2026-03-01' });
+    for (const row of sp.log(spFrom))
+      await hq.inbox.receive(row.doc_id, new Uint8Array(row.bytes), 'sp-paulista');
+    for (const row of hq.log(hqFrom)) {
+      if (row.unit_id === 'hq') await sp.inbox.receive(row.doc_id, new Uint8Array(row.bytes), 'hq');
+    }
+    const a = sp.store.get<'member'>(created.id);
+    const b = hq.store.get<'member'>(created.id);
+    expect(a).toEqual(b);
+    expect(['zona sul', 'zona norte']).toContain(a?.region);
+    expect(a).toMatchObject({ status: 'inactive', signupDate: '2026-03-01' });
+  });
 });
