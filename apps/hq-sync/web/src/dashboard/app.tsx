@@ -398,6 +398,10 @@ function Board({ session, onSignedOut }: { session: Session; onSignedOut: () => 
   const [now, setNow] = useState(Date.now());
   const history = useRef<SyncSnapshot[]>([]);
   const quarantined = snapshot?.chain.quarantined ?? 0;
+  // The parent passes a new callback on every render: read the latest through a ref, so the live stream is not
+  // reopened on each render.
+  const signedOut = useRef(onSignedOut);
+  signedOut.current = onSignedOut;
   useEffect(
     () =>
       followSnapshots(() => session.current()?.token, {
@@ -413,7 +417,7 @@ function Board({ session, onSignedOut }: { session: Session; onSignedOut: () => 
         },
         onUnauthorized: () => {
           session.signOut();
-          onSignedOut();
+          signedOut.current();
         },
       }),
     [session],
