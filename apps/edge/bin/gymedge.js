@@ -20,7 +20,9 @@ function newestSource(dir) {
 
 const sources = [
   join(root, 'src'),
-  ...['crdt-schema', 'store', 'sync-protocol', 'ml'].map((name) => join(root, '..', '..', 'packages', name, 'src')),
+  ...['crdt-schema', 'store', 'sync-protocol', 'ml'].map((name) =>
+    join(root, '..', '..', 'packages', name, 'src'),
+  ),
   // `gymedge hq` bundles HQ's code too.
   join(root, '..', 'hq-sync', 'src'),
 ].filter(existsSync);
