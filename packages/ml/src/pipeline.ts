@@ -155,6 +155,8 @@ export interface EventsTrainOptions {
   seed?: number;
   kinds?: readonly ModelKind[];
   onProgress?: (message: string) => void;
+  /** Stops an asynchronous run between two fits (see {@link runStepsAsync}). */
+  signal?: AbortSignal;
 }
 
 /** FNV-1a over the rows: the same data gives the same fingerprint (registry runs record it). */
@@ -264,7 +266,7 @@ export function trainFromEventsAsync(
   data: CleanData,
   opts: EventsTrainOptions = {},
 ): Promise<ChurnTrainOutput> {
-  return runStepsAsync(trainFromEventsSteps(data, opts));
+  return runStepsAsync(trainFromEventsSteps(data, opts), opts.signal);
 }
 
 function* trainFromEventsSteps(

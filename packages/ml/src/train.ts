@@ -201,9 +201,16 @@ export function runSteps<T>(steps: Generator<void, T, undefined>): T {
   }
 }
 
-/** Runs a step generator, giving the event loop a turn between steps (a server stays responsive). */
-export async function runStepsAsync<T>(steps: Generator<void, T, undefined>): Promise<T> {
+/**
+ * Runs a step generator, giving the event loop a turn between steps (a server stays responsive). An aborted
+ * `signal` stops it between two steps (a unit that is shutting down does not wait for a whole training run).
+ */
+export async function runStepsAsync<T>(
+  steps: Generator<void, T, undefined>,
+  signal?: AbortSignal,
+): Promise<T> {
   for (;;) {
+    signal?.throwIfAborted();
     const next = steps.next();
     if (next.done === true) return next.value;
     await new Promise((resolve) => setImmediate(resolve));

@@ -39,7 +39,17 @@ export async function demoCommand(options: {
   const stopAll = (code: number) => {
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 3000).unref();
+    // A process still stopping after 10 s is killed, never left behind holding its port and lock (a kill -9
+    // loses nothing acknowledged: the store's durability does not depend on a clean stop).
+    setTimeout(() => {
+      for (const child of children) {
+        if (child.exitCode === null && child.signalCode === null) {
+          console.error(`pid ${child.pid} did not stop within 10 s: killed`);
+          child.kill('SIGKILL');
+        }
+      }
+      setTimeout(() => process.exit(code), 500).unref();
+    }, 10_000).unref();
     Promise.all(
       children.map(
         (c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve))),

@@ -103,6 +103,8 @@ export class UnitMl {
   #startTimer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = false;
+  /** Aborted by {@link stop}: a training run in progress ends at its next fit instead of holding the shutdown. */
+  readonly #abort = new AbortController();
   #metrics:
     | {
         predictions: Counter;
@@ -205,6 +207,7 @@ export class UnitMl {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort(new Error('the unit is stopping'));
     if (this.#startTimer !== undefined) clearTimeout(this.#startTimer);
     this.#cron?.stop();
     await this.#running?.catch(() => {});
@@ -261,6 +264,7 @@ export class UnitMl {
         folds: 3,
         horizonDays: this.config.horizonDays,
         labelMode: 'inactivity',
+        signal: this.#abort.signal,
       });
       const dir = join(this.#opts.dir, 'ml', 'runs', String(runId));
       await writeChurnArtifacts(dir, out, { pdf: false });
