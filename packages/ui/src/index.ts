@@ -39,4 +39,5 @@ export {
 export { mountScreen } from './mount.tsx';
 export { createReachability, type Reachability, useReachable } from './reachability.ts';
 export { createSession, type Session, type SessionOptions, type SignedIn } from './session.ts';
+export { SignInForm, type SignInFormProps, type SignInTestIds } from './sign-in.tsx';
 export { SyncIndicator, type SyncIndicatorProps } from './sync-indicator.tsx';

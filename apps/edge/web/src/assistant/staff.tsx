@@ -1,5 +1,5 @@
-import { type ApiClient, Button, createSession, Field, ProblemBanner } from '@gymedge/ui';
-import { type FormEvent, useState } from 'react';
+import { type ApiClient, createSession, Field, SignInForm } from '@gymedge/ui';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AssistantChat, registerAssistantStrings } from './chat.tsx';
 
@@ -11,47 +11,15 @@ export function StaffAssistant() {
   const { t, i18n } = useTranslation('assistant');
   registerAssistantStrings(i18n);
   const [signedIn, setSignedIn] = useState(session.current() !== undefined);
-  const [login, setLogin] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      await session.signIn(login, password);
-      setSignedIn(true);
-      setError(undefined);
-    } catch (failure) {
-      setError(failure);
-    }
-  };
   if (signedIn) return <StaffAssistantPanel api={session.api} />;
   return (
-    <form className="ge-card as-staff-login" onSubmit={(event) => void submit(event)}>
-      <h2>{t('signInTitle')}</h2>
-      <ProblemBanner error={error} />
-      <Field label={t('ui:login')}>
-        <input
-          name="login"
-          value={login}
-          onChange={(e) => setLogin(e.target.value)}
-          autoComplete="username"
-          data-testid="staff-login"
-        />
-      </Field>
-      <Field label={t('ui:password')}>
-        <input
-          name="password"
-          type="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          autoComplete="current-password"
-          data-testid="staff-password"
-        />
-      </Field>
-      <Button type="submit" data-testid="staff-sign-in">
-        {t('ui:signIn')}
-      </Button>
-    </form>
+    <SignInForm
+      session={session}
+      onSignedIn={() => setSignedIn(true)}
+      title={t('signInTitle')}
+      className="as-staff-login"
+      testIds={{ login: 'staff-login', password: 'staff-password', submit: 'staff-sign-in' }}
+    />
   );
 }
 

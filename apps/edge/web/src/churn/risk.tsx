@@ -1,5 +1,5 @@
-import { Button, Field, ProblemBanner, type Session, Table, useAsync } from '@gymedge/ui';
-import { type FormEvent, useState } from 'react';
+import { Button, ProblemBanner, type Session, SignInForm, Table, useAsync } from '@gymedge/ui';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { en, ptBR } from './strings.ts';
@@ -142,45 +142,13 @@ export function RiskList({ session }: { readonly session: Session }) {
 
 /** Sign-in when needed, then the list. */
 export function RiskScreen({ session }: { readonly session: Session }) {
-  const { t } = useTranslation('churn');
   const [signedIn, setSignedIn] = useState(session.current() !== undefined);
-  const [login, setLogin] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      await session.signIn(login, password);
-      setSignedIn(true);
-      setError(undefined);
-    } catch (failure) {
-      setError(failure);
-    }
-  };
   if (signedIn) return <RiskList session={session} />;
   return (
-    <form className="ge-card" onSubmit={(event) => void submit(event)}>
-      <ProblemBanner error={error} />
-      <Field label={t('login')}>
-        <input
-          value={login}
-          onChange={(e) => setLogin(e.target.value)}
-          autoComplete="username"
-          data-testid="churn-login"
-        />
-      </Field>
-      <Field label={t('password')}>
-        <input
-          type="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          autoComplete="current-password"
-          data-testid="churn-password"
-        />
-      </Field>
-      <Button type="submit" data-testid="churn-sign-in">
-        {t('signIn')}
-      </Button>
-    </form>
+    <SignInForm
+      session={session}
+      onSignedIn={() => setSignedIn(true)}
+      testIds={{ login: 'churn-login', password: 'churn-password', submit: 'churn-sign-in' }}
+    />
   );
 }

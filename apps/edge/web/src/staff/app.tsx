@@ -1,5 +1,5 @@
-import { Button, Field, Layout, ProblemBanner } from '@gymedge/ui';
-import { type FormEvent, useEffect, useState } from 'react';
+import { Button, Layout, SignInForm } from '@gymedge/ui';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { StaffAssistantPanel } from '../assistant/staff.tsx';
 import { RiskList } from '../churn/risk.tsx';
@@ -80,48 +80,9 @@ export function StaffApp() {
 
 function SignIn({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
-  const [login, setLogin] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      await session.signIn(login, password);
-      onDone();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Layout title={t('title')} reachability={session.reachability}>
-      <form className="ge-card staff-login" onSubmit={(event) => void submit(event)}>
-        <h2>{t('signInTitle')}</h2>
-        <ProblemBanner error={error} />
-        <Field label={t('ui:login')}>
-          <input
-            name="login"
-            value={login}
-            onChange={(e) => setLogin(e.target.value)}
-            autoComplete="username"
-          />
-        </Field>
-        <Field label={t('ui:password')}>
-          <input
-            name="password"
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
-          />
-        </Field>
-        <Button type="submit" busy={busy}>
-          {t('ui:signIn')}
-        </Button>
-      </form>
+      <SignInForm session={session} onSignedIn={onDone} title={t('signInTitle')} className="staff-login" />
     </Layout>
   );
 }

@@ -2,14 +2,14 @@ import {
   Button,
   Chart,
   type Column,
-  Field,
   Layout,
   ProblemBanner,
   type Session,
+  SignInForm,
   Table,
   useAsync,
 } from '@gymedge/ui';
-import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   QuarantineItem,
@@ -42,51 +42,18 @@ function duration(seconds: number): string {
 
 function SignIn({ session, onSignedIn }: { session: Session; onSignedIn: () => void }) {
   const { t } = useTranslation();
-  const { t: ui } = useTranslation('ui');
-  const [login, setLogin] = useState('admin');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await session.signIn(login, password);
-      onSignedIn();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <Layout title={t('title')} reachability={session.reachability} syncIndicator={false}>
-      <form className="ge-card hq-signin" onSubmit={submit} data-testid="signin">
-        <h2>{t('signInTitle')}</h2>
-        <p className="ge-muted">{t('signInHint')}</p>
-        <ProblemBanner error={error} />
-        <Field label={ui('login')}>
-          <input
-            name="login"
-            value={login}
-            onChange={(e) => setLogin(e.target.value)}
-            autoComplete="username"
-          />
-        </Field>
-        <Field label={ui('password')}>
-          <input
-            name="password"
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
-          />
-        </Field>
-        <Button type="submit" busy={busy} className="ge-wide">
-          {ui('signIn')}
-        </Button>
-      </form>
+      <SignInForm
+        session={session}
+        onSignedIn={onSignedIn}
+        title={t('signInTitle')}
+        hint={t('signInHint')}
+        initialLogin="admin"
+        className="hq-signin"
+        submitClassName="ge-wide"
+        testIds={{ form: 'signin' }}
+      />
     </Layout>
   );
 }
