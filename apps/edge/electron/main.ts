@@ -5,14 +5,32 @@
  * no nodeIntegration, the sandbox, and one preload bridge (preload.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as ElectronApi from 'electron';
 import { CHANNELS } from './bridge.ts';
-import type { BrowserWindowLike, ElectronMain } from './electron-api.ts';
-import { type CoreState, coreCommand, nextRestart, shellConfig, windowPlan } from './shell.ts';
+import {
+  type CoreState,
+  coreCommand,
+  nextRestart,
+  parseApplianceEnv,
+  shellConfig,
+  windowPlan,
+} from './shell.ts';
+
+/** What the shell takes from Electron's main-process module, typed by Electron's own `electron.d.ts`. */
+export type ElectronMain = Pick<
+  typeof ElectronApi,
+  'app' | 'BrowserWindow' | 'screen' | 'ipcMain' | 'session'
+>;
 
 // Built to apps/edge/electron/dist/main.mjs (scripts/build.mjs), beside preload.cjs.
 const here = dirname(fileURLToPath(import.meta.url));
+
+function readApplianceEnv(path: string): Record<string, string> {
+  return existsSync(path) ? parseApplianceEnv(readFileSync(path, 'utf8')) : {};
+}
 
 async function waitForCore(url: string, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
@@ -35,13 +53,20 @@ export async function runShell(electron: ElectronMain): Promise<void> {
     return;
   }
   await app.whenReady();
-  const config = shellConfig(process.env, {
-    node: process.execPath,
-    gymedgeBin: join(here, '..', '..', 'bin', 'gymedge.js'),
-    dataDir: join(app.getPath('userData'), 'data'),
-  });
+  // Packaged: resources/appliance.env and resources/models (electron-builder.yml's extraResources).
+  const resources = app.isPackaged ? process.resourcesPath : undefined;
+  const packagedEnv = resources === undefined ? {} : readApplianceEnv(join(resources, 'appliance.env'));
+  const config = shellConfig(
+    { ...packagedEnv, ...process.env },
+    {
+      node: process.execPath,
+      gymedgeBin: join(here, '..', '..', 'bin', 'gymedge.js'),
+      dataDir: join(app.getPath('userData'), 'data'),
+      ...(resources === undefined ? {} : { modelsDir: join(resources, 'models') }),
+    },
+  );
   const url = `http://127.0.0.1:${config.port}`;
-  const windows: BrowserWindowLike[] = [];
+  const windows: ElectronApi.BrowserWindow[] = [];
   let state: CoreState = { state: 'starting' };
   const publish = (next: CoreState) => {
     state = next;
@@ -117,9 +142,8 @@ export async function runShell(electron: ElectronMain): Promise<void> {
   app.on('window-all-closed', () => app.quit());
 }
 
-// Loaded by Electron: the module name is a variable so that type-checking does not need Electron.
-const moduleName = 'electron';
+// Only inside Electron: under plain Node (the tests) `electron` would resolve to the npm package, whose
+// index.js downloads the binary on first use.
 if (process.versions.electron !== undefined) {
-  const electron = (await import(moduleName)) as unknown as ElectronMain;
-  await runShell(electron);
+  await runShell(await import('electron'));
 }

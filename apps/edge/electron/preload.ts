@@ -3,17 +3,20 @@
  * sandboxed with contextIsolation, so the pages see these functions and no Node or Electron object.
  * Built to preload.cjs (sandboxed preloads are CommonJS).
  */
+
+import type * as ElectronApi from 'electron';
 import { CHANNELS, type GymEdgeBridge } from './bridge.ts';
-import type { ElectronPreload } from './electron-api.ts';
 import type { CoreState } from './shell.ts';
 
-export function makeBridge(electron: ElectronPreload, version: string): GymEdgeBridge {
-  const { ipcRenderer } = electron;
+/** The part of Electron's `ipcRenderer` the bridge uses, typed by Electron's own `electron.d.ts`. */
+export type BridgeIpc = Pick<ElectronApi.IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+
+export function makeBridge(ipcRenderer: BridgeIpc, version: string): GymEdgeBridge {
   return {
     version,
     coreState: () => ipcRenderer.invoke(CHANNELS.getState) as Promise<CoreState>,
     onCoreState(listener) {
-      const handler = (_event: unknown, state: unknown) => listener(state as CoreState);
+      const handler = (_event: ElectronApi.IpcRendererEvent, state: CoreState) => listener(state);
       ipcRenderer.on(CHANNELS.state, handler);
       return () => ipcRenderer.removeListener(CHANNELS.state, handler);
     },
@@ -23,15 +26,14 @@ export function makeBridge(electron: ElectronPreload, version: string): GymEdgeB
   };
 }
 
-declare const require: ((name: string) => unknown) | undefined;
 if (
   typeof require === 'function' &&
   typeof process !== 'undefined' &&
   process.versions.electron !== undefined
 ) {
-  const electron = require('electron') as ElectronPreload;
-  electron.contextBridge.exposeInMainWorld(
+  const { contextBridge, ipcRenderer }: typeof ElectronApi = require('electron');
+  contextBridge.exposeInMainWorld(
     'gymedge',
-    makeBridge(electron, process.env.npm_package_version ?? '0.1.0'),
+    makeBridge(ipcRenderer, process.env.npm_package_version ?? '0.1.0'),
   );
 }

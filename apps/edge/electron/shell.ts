@@ -124,6 +124,8 @@ export interface ShellConfig {
   /** `process.execPath` of Electron (runs Node with ELECTRON_RUN_AS_NODE) or a `node` binary. */
   readonly node: string;
   readonly gymedgeBin: string;
+  /** Where the models are (the package's resources/models); unset: the core's own search (docs/vision.md). */
+  readonly modelsDir?: string;
 }
 
 export function coreCommand(config: ShellConfig): CoreCommand {
@@ -138,13 +140,30 @@ export function coreCommand(config: ShellConfig): CoreCommand {
     config.dataDir,
   ];
   if (config.demo) args.push('--seed-demo', '2000');
-  return { command: config.node, args, env: { ELECTRON_RUN_AS_NODE: '1', GYMEDGE_LOG_LEVEL: 'info' } };
+  const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1', GYMEDGE_LOG_LEVEL: 'info' };
+  if (config.modelsDir !== undefined) env.GYMEDGE_MODELS_DIR = config.modelsDir;
+  return { command: config.node, args, env };
+}
+
+/**
+ * The packaged defaults (resources/appliance.env): `KEY=value` lines, `#` comments. Only GYMEDGE_* keys
+ * are taken; the process environment wins over the file (see shellConfig's callers).
+ */
+export function parseApplianceEnv(text: string): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^(GYMEDGE_[A-Z_]+)=(.*)$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) settings[match[1]] = match[2].trim();
+  }
+  return settings;
 }
 
 /** Reads the shell settings from environment variables with safe defaults. */
 export function shellConfig(
   env: Readonly<Record<string, string | undefined>>,
-  defaults: { node: string; gymedgeBin: string; dataDir: string },
+  defaults: { node: string; gymedgeBin: string; dataDir: string; modelsDir?: string },
 ): ShellConfig {
   const port = Number(env.GYMEDGE_PORT ?? 8081);
   return {
@@ -154,6 +173,7 @@ export function shellConfig(
     demo: env.GYMEDGE_DEMO === '1',
     node: defaults.node,
     gymedgeBin: defaults.gymedgeBin,
+    ...(defaults.modelsDir === undefined ? {} : { modelsDir: defaults.modelsDir }),
   };
 }
 

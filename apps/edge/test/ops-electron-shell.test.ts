@@ -1,12 +1,17 @@
 // The appliance shell's decisions without Electron: windows per display, the core's command line, the
 // restart policy after crashes; and the built main process keeps the pages isolated.
+
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CHANNELS } from '../electron/bridge.ts';
+import { type BridgeIpc, makeBridge } from '../electron/preload.ts';
 import {
   coreCommand,
   DEFAULT_RESTART_POLICY,
   nextRestart,
+  parseApplianceEnv,
   shellConfig,
   windowPlan,
 } from '../electron/shell.ts';
@@ -90,6 +95,59 @@ describe('the core command', () => {
     expect(
       shellConfig({ GYMEDGE_PORT: 'x', GYMEDGE_DEMO: '1' }, { node: 'n', gymedgeBin: 'b', dataDir: 'd' }),
     ).toMatchObject({ port: 8081, demo: true });
+  });
+
+  it('reads the packaged appliance.env, and points the core at the packaged models', () => {
+    const packaged = readFileSync(join(EDGE_ROOT, 'electron', 'resources', 'appliance.env'), 'utf8');
+    expect(parseApplianceEnv(packaged)).toEqual({ GYMEDGE_UNIT: 'sp-paulista', GYMEDGE_PORT: '8081' });
+    const file = parseApplianceEnv(
+      '# x\nGYMEDGE_UNIT = bad\nGYMEDGE_UNIT=rj-centro\nPATH=/evil\nGYMEDGE_DEMO=1\n',
+    );
+    expect(file).toEqual({ GYMEDGE_UNIT: 'rj-centro', GYMEDGE_DEMO: '1' });
+    const config = shellConfig(
+      { ...file, GYMEDGE_UNIT: 'bh-savassi' },
+      { node: 'n', gymedgeBin: 'b', dataDir: 'd', modelsDir: '/opt/GymEdge/resources/models' },
+    );
+    expect(config).toMatchObject({ unitId: 'bh-savassi', demo: true });
+    expect(coreCommand(config).env.GYMEDGE_MODELS_DIR).toBe('/opt/GymEdge/resources/models');
+  });
+});
+
+describe('the preload bridge', () => {
+  // A stand-in for Electron's ipcRenderer, typed by Electron's own d.ts (BridgeIpc picks from it).
+  function fakeIpc() {
+    const events = new EventEmitter();
+    const invoked: string[] = [];
+    const ipc: BridgeIpc = {
+      invoke: async (channel: string) => {
+        invoked.push(channel);
+        return channel === CHANNELS.getState ? { state: 'ready', url: 'http://127.0.0.1:8081' } : undefined;
+      },
+      on(channel, listener) {
+        events.on(channel, listener);
+        return this as Electron.IpcRenderer;
+      },
+      removeListener(channel, listener) {
+        events.removeListener(channel, listener);
+        return this as Electron.IpcRenderer;
+      },
+    };
+    return { ipc, invoked, push: (state: unknown) => events.emit(CHANNELS.state, {}, state) };
+  }
+
+  it('asks the main process for the core state, forwards changes until unsubscribed, and restarts', async () => {
+    const { ipc, invoked, push } = fakeIpc();
+    const bridge = makeBridge(ipc, '1.2.3');
+    expect(bridge.version).toBe('1.2.3');
+    expect(await bridge.coreState()).toEqual({ state: 'ready', url: 'http://127.0.0.1:8081' });
+    const seen: unknown[] = [];
+    const stop = bridge.onCoreState((state) => seen.push(state));
+    push({ state: 'restarting', inMs: 500, crashes: 1 });
+    stop();
+    push({ state: 'ready', url: 'x' });
+    expect(seen).toEqual([{ state: 'restarting', inMs: 500, crashes: 1 }]);
+    await bridge.restartCore();
+    expect(invoked).toEqual([CHANNELS.getState, CHANNELS.restart]);
   });
 });
 
