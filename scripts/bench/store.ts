@@ -1,12 +1,13 @@
 /**
  * The store area (issue 13): does the event loop stay free for people while the store works? API p99
  * of a member read and a member create, measured by a client on its own thread, while (a) a burst of
- * remote changes is applied through `applyRemote` and (b) background compaction runs. Peers in the
+ * remote changes is applied through the inbox (`Inbox.receive`) and (b) background compaction runs. Peers in the
  * same run: the same requests on the idle unit, and compaction run the old way (`compact()`, one
  * synchronous pass) over an equal set of documents.
  */
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Inbox } from '@gymedge/store';
 import { startEdge } from '../../apps/edge/src/edge-app.ts';
 import { silentLogger } from '../../apps/edge/src/lib/logger.ts';
 import { openUnitStore } from '../../apps/edge/src/unit-store.ts';
@@ -127,17 +128,18 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
     );
     const phase = (name: string | null) => client.postMessage({ type: 'phase', name });
     const store = edge.unit.store;
+    const inbox = new Inbox({ store, db: edge.unit.db, logger: silentLogger() });
     const timings: Record<string, number> = {};
 
     phase('idle');
     await new Promise((r) => setTimeout(r, opts.quick ? 1500 : 3000));
 
-    opts.log(`burst: ${int(setA.length)} changes through applyRemote`);
+    opts.log(`burst: ${int(setA.length)} changes through the inbox`);
     phase('burst');
     let started = performance.now();
-    const outcomes = await Promise.all(setA.map((c) => store.applyRemote(c.id, c.bytes, 'hq')));
+    const outcomes = await Promise.all(setA.map((c) => inbox.receive(c.id, c.bytes, 'hq')));
     timings.burst = performance.now() - started;
-    const applied = outcomes.filter((o) => o.status === 'applied').length;
+    const applied = outcomes.filter((o) => o.applied > 0).length;
 
     opts.log('background compaction');
     phase('compaction');
@@ -146,7 +148,7 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
     timings.compaction = performance.now() - started;
 
     phase(null);
-    await Promise.all(setB.map((c) => store.applyRemote(c.id, c.bytes, 'hq')));
+    await Promise.all(setB.map((c) => inbox.receive(c.id, c.bytes, 'hq')));
     await new Promise((r) => setTimeout(r, 200));
     opts.log('peer: compaction in one synchronous pass (the old way)');
     phase('sync-compaction');
@@ -183,7 +185,7 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
       row('idle', 'idle unit (peer)'),
       row(
         'burst',
-        `${int(setA.length)} remote changes through \`applyRemote\` (${int(applied)} applied in ${ms(timings.burst ?? Number.NaN)}, 4 ms slices)`,
+        `${int(setA.length)} remote changes through the inbox (${int(applied)} applied in ${ms(timings.burst ?? Number.NaN)}, 4 ms slices)`,
       ),
       row(
         'compaction',

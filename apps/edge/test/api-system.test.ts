@@ -1,5 +1,7 @@
 import { renameSync } from 'node:fs';
+import { Inbox } from '@gymedge/store';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { silentLogger } from '../src/lib/logger.ts';
 import { createHarness, type Harness, PASSWORD } from './support/api-harness.ts';
 
 let h: Harness;
@@ -28,12 +30,13 @@ describe('/health, on the real unit', () => {
   test('503 when a change waits in quarantine, saying why', async () => {
     const q = await createHarness();
     try {
-      const result = await q.unit.store.applyRemote(
+      const inbox = new Inbox({ store: q.unit.store, db: q.unit.db, logger: silentLogger() });
+      const result = await inbox.receive(
         'member:01JD8Q6W0C5V3T2YH4N8K9M7PA',
         new TextEncoder().encode('not automerge at all'),
         'rj-copacabana',
       );
-      expect(result).toMatchObject({ status: 'quarantined' });
+      expect(result).toMatchObject({ quarantined: 1 });
       const response = await q.app.inject({ url: '/health' });
       expect(response.statusCode).toBe(503);
       expect(response.headers['content-type']).toMatch(/^application\/json/);

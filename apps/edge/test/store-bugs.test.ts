@@ -1,7 +1,8 @@
 import * as A from '@automerge/automerge';
 import { newDocId } from '@gymedge/crdt-schema';
-import { DocumentInvalidError } from '@gymedge/store';
+import { DocumentInvalidError, Inbox } from '@gymedge/store';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/lib/logger.ts';
 import { tempUnit } from '../src/store/test-support.ts';
 import type { UnitStore } from '../src/unit-store.ts';
 
@@ -97,9 +98,10 @@ describe('store bugs from the review (issue 13)', () => {
     const remote = A.getLastLocalChange(changed) as Uint8Array;
     A.free(changed);
     const local = s.store.update(a.id, { name: 'Mensal Local' });
-    const merged = s.store.applyRemote(a.id, remote, 'rj-copacabana');
+    const inbox = new Inbox({ store: s.store, db: s.db, logger: silentLogger(), authorise: () => undefined });
+    const merged = inbox.receive(a.id, remote, 'rj-copacabana');
     await local;
-    expect((await merged).status).toBe('applied');
+    expect((await merged).applied).toBe(1);
     // Before the fix `a` stayed pinned for good, and loading `b` then evicted `b` itself, so the
     // update below called Automerge on a freed document ("null pointer passed to rust").
     const b = await s.store.create('plan', { ...plan, name: 'Anual' });
@@ -136,8 +138,9 @@ describe('store bugs from the review (issue 13)', () => {
     }
     A.free(other);
     const pending: Promise<unknown>[] = [];
+    const inbox = new Inbox({ store: s.store, db: s.db, logger: silentLogger() });
     for (let i = 0; i < remote.length; i++) {
-      pending.push(s.store.applyRemote(a.id, remote[i] as Uint8Array, 'hq'));
+      pending.push(inbox.receive(a.id, remote[i] as Uint8Array, 'hq'));
       if (i % 5 === 0) pending.push(s.store.update(a.id, { name: `Mensal ${'abcdefg'[i / 5]}` }));
       if (i % 7 === 0) pending.push(s.store.update(b.id, { priceCents: 30000 + i }));
     }

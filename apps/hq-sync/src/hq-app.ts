@@ -205,7 +205,7 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
       closers.push(() => running.stop());
     }
 
-    const quarantine = new StoreQuarantine(store.db, store.store);
+    const quarantine = new StoreQuarantine(store.db, store.inbox);
     const sizeQuery = store.db.prepare<[], { size: number }>(
       'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
     );

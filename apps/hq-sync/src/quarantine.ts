@@ -1,4 +1,4 @@
-import type { DocumentStore } from '@gymedge/store';
+import type { Inbox } from '@gymedge/store';
 import type { Database, Statement } from 'better-sqlite3';
 import type { QuarantineSource } from './api/hq-routes.ts';
 import type { QuarantineItem, QuarantinePage, RetryOutcome } from './api/snapshot.ts';
@@ -34,20 +34,19 @@ const COLUMNS =
 
 /**
  * HQ's view of the store's `quarantine` table: what came from which unit and why it was kept aside, and a
- * retry that hands the kept bytes to the inbox again (`DocumentStore.applyRemote`), so a change refused by
- * an older build is applied once HQ runs one that understands it.
+ * retry that hands the kept bytes to the inbox again (`Inbox.retry`: the same dependency buffering and
+ * authorisation as every delivery), so a change refused by an older build is applied once HQ runs one
+ * that understands it.
  */
 export class StoreQuarantine implements QuarantineSource {
-  readonly #store: DocumentStore;
+  readonly #inbox: Inbox;
   readonly #one: Statement<[number], Row & { bytes: Buffer | null }>;
-  readonly #resolve: Statement<[string, number]>;
   readonly #db: Database;
 
-  constructor(db: Database, store: DocumentStore) {
+  constructor(db: Database, inbox: Inbox) {
     this.#db = db;
-    this.#store = store;
+    this.#inbox = inbox;
     this.#one = db.prepare(`SELECT ${COLUMNS}, bytes FROM quarantine WHERE id = ?`);
-    this.#resolve = db.prepare('UPDATE quarantine SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL');
   }
 
   list(filter: { readonly unitId?: string; readonly open: boolean; readonly limit: number }): QuarantinePage {
@@ -86,20 +85,9 @@ export class StoreQuarantine implements QuarantineSource {
   }
 
   async retry(id: number): Promise<RetryOutcome | undefined> {
-    const row = this.#one.get(id);
-    if (row === undefined) return undefined;
-    if (row.resolved_at !== null) return { id, outcome: 'duplicate', reason: 'already resolved' };
-    if (row.bytes === null || row.from_unit === null) {
-      return { id, outcome: 'quarantined', reason: `${row.reason} (nothing to retry: no change bytes)` };
-    }
-    const result = await this.#store.applyRemote(row.doc_id, new Uint8Array(row.bytes), row.from_unit);
-    // Retried: this row is settled either way; a change refused again has a new row with today's reason.
-    this.#resolve.run(new Date().toISOString(), id);
-    const status: string = result.status;
-    if (result.status === 'quarantined') return { id, outcome: 'quarantined', reason: result.reason };
-    return {
-      id,
-      outcome: status === 'buffered' ? 'buffered' : status === 'duplicate' ? 'duplicate' : 'applied',
-    };
+    const result = await this.#inbox.retry(id);
+    if (result === undefined) return undefined;
+    // Settled either way: a change refused again has a new row with today's reason.
+    return { id, ...result };
   }
 }

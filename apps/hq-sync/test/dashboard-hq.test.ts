@@ -55,7 +55,7 @@ beforeAll(async () => {
   await replicate(rj, 'rj-copacabana', hq.store);
   await rj.close();
   // A change HQ cannot read: kept in quarantine, with its reason, for the operator to open.
-  await hq.store.store.applyRemote(
+  await hq.store.inbox.receive(
     'member:01JD8Q6W0C5V3T2YH4N8K9M7ZZ',
     new Uint8Array([1, 2, 3, 4]),
     'rj-copacabana',

@@ -140,6 +140,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
         () => hq.hq.store.get<'member'>(id)?.region === 'b',
         20_000,
       );
+      await hq.hq.store.flush();
       // Nothing else was applied; everything bad was counted; both ends are alive and still sync.
       expect(hq.hq.store.stats().documents).toBe(docsBefore + 1);
       const refused = hq.relay.units().find((u) => u.unitId === UNIT)?.refused ?? 0;

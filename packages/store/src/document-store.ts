@@ -82,11 +82,6 @@ export interface IncomingWrite {
   readonly options?: WriteOptions;
 }
 
-export type RemoteResult =
-  | { status: 'applied'; heads: string[] }
-  | { status: 'duplicate' }
-  | { status: 'quarantined'; reason: string; quarantineId: number };
-
 /**
  * A chain of uncommitted changes that build on each other: every change made on a live document
  * depends on the changes before it. When one of them fails to commit, the chain is marked failed, so
@@ -101,6 +96,12 @@ interface CacheEntry {
   doc: A.Doc<Plain>;
   plain: Plain;
   readonly lineage: Lineage;
+  /**
+   * The heads whose changes are already stored (or queued to be): a local change ships and logs only
+   * what `saveSince(saved)` gives, never the history loaded from disk (`saveIncremental` after
+   * `Automerge.load` returned the whole history).
+   */
+  saved: A.Heads;
 }
 
 interface PendingWrite {
@@ -366,100 +367,6 @@ export class DocumentStore {
   }
 
   /**
-   * Merges change bytes that another replica made (sync). The result is validated against the
-   * schema first: a change that would break the document, is not Automerge data, or belongs to
-   * another document is quarantined with the reason, and the document stays as it was.
-   */
-  applyRemote(id: string, bytes: Uint8Array, fromUnit: string): Promise<RemoteResult> {
-    this.#assertOpen();
-    // Time-sliced: a burst of thousands of calls is merged a few milliseconds at a time, in order,
-    // with the event loop free for requests in between (see `background`).
-    return this.background(() => this.#applyRemoteNow(id, bytes, fromUnit));
-  }
-
-  #applyRemoteNow(id: string, bytes: Uint8Array, fromUnit: string): Promise<RemoteResult> {
-    const parsed = parseDocId(id);
-    if (parsed === undefined)
-      return Promise.resolve(this.#quarantine(id, undefined, fromUnit, 'not a document id', bytes));
-    let entry: CacheEntry | undefined;
-    try {
-      entry = this.#entry(id);
-    } catch (error) {
-      return Promise.resolve(
-        this.#quarantine(id, parsed.type, fromUnit, `local copy unreadable: ${message(error)}`, bytes),
-      );
-    }
-    const base =
-      entry === undefined ? A.init<Plain>({ actor: this.actorId as A.ActorId }) : A.clone(entry.doc);
-    const headsBefore = entry === undefined ? [] : A.getHeads(entry.doc);
-    let next: A.Doc<Plain>;
-    try {
-      next = A.loadIncremental(base, bytes);
-    } catch (error) {
-      A.free(base);
-      return Promise.resolve(
-        this.#quarantine(id, parsed.type, fromUnit, `not Automerge change data: ${message(error)}`, bytes),
-      );
-    }
-    const heads = A.getHeads(next);
-    if (deepEqual(heads, headsBefore)) {
-      const missing = A.getMissingDeps(next, []);
-      A.free(next);
-      if (missing.length > 0) {
-        return Promise.resolve(
-          this.#quarantine(
-            id,
-            parsed.type,
-            fromUnit,
-            `waiting for ${missing.length} earlier change(s)`,
-            bytes,
-          ),
-        );
-      }
-      if (!holdsChanges(bytes)) {
-        return Promise.resolve(
-          this.#quarantine(id, parsed.type, fromUnit, 'not Automerge change data', bytes),
-        );
-      }
-      return Promise.resolve({ status: 'duplicate' });
-    }
-    let plain = toPlain(next) as Plain;
-    let checked = validateDocument(plain, parsed.type);
-    if (!checked.ok && checked.needsMigration) {
-      next = this.#migrate(next, plain);
-      plain = toPlain(next) as Plain;
-      checked = validateDocument(plain, parsed.type);
-    }
-    const reason = !checked.ok
-      ? checked.reason
-      : plain.id !== id
-        ? `document says it is ${String(plain.id)}`
-        : undefined;
-    if (reason !== undefined) {
-      A.free(next);
-      return Promise.resolve(this.#quarantine(id, parsed.type, fromUnit, reason, bytes));
-    }
-    const stored = A.saveIncremental(next);
-    const fresh: CacheEntry = {
-      doc: next,
-      plain: stripUndefined(plain),
-      lineage: entry?.lineage ?? { failed: false },
-    };
-    if (entry !== undefined) A.free(entry.doc);
-    this.#cache.delete(id);
-    this.#remember(id, fresh);
-    return this.#enqueue(fresh, {
-      docId: id,
-      type: parsed.type,
-      bytes: stored.length > 0 ? stored : bytes,
-      changeHash: null,
-      origin: 'remote',
-      changeUnit: fromUnit,
-      options: undefined,
-    }).then(() => ({ status: 'applied', heads }));
-  }
-
-  /**
    * The inbox's serial section (`Inbox` in inbox.ts): runs `merge` synchronously on the document's
    * current state (no other write to it can interleave) and queues what it returns as one remote write
    * that stores `bytes`, the change bytes that arrived, never a re-save of the history. `merge` must
@@ -478,12 +385,16 @@ export class DocumentStore {
     const result = merge(entry);
     if (result === undefined) return undefined;
     let target = entry;
+    // Everything the merged document holds is now stored or queued: the bytes that arrived (and any
+    // repair or migration change) are the write below.
+    const saved = A.getHeads(result.doc);
     if (target === undefined) {
-      target = { doc: result.doc, plain: result.plain, lineage: { failed: false } };
+      target = { doc: result.doc, plain: result.plain, lineage: { failed: false }, saved };
       this.#remember(id, target);
     } else {
       target.doc = result.doc;
       target.plain = result.plain;
+      target.saved = saved;
     }
     return this.#enqueue(target, {
       docId: id,
@@ -542,9 +453,8 @@ export class DocumentStore {
   /**
    * Runs `task` on the store's background queue: tasks run one after another in the order they were
    * queued, as many as fit in a slice of `sliceMs` (4 ms), and then the queue yields to the event loop
-   * (`setImmediate`), so requests are answered between slices however long the queue is. Remote
-   * changes (`applyRemote`) and background compaction go through it; the sync inbox should run each
-   * delivery through it too. A task that returns a promise is not awaited by the queue (its writes
+   * (`setImmediate`), so requests are answered between slices however long the queue is. Every inbox
+   * delivery (`Inbox.receive`) and background compaction go through it. A task that returns a promise is not awaited by the queue (its writes
    * join the group commit like any other); the returned promise settles with the task's result.
    */
   background<T>(task: () => T | Promise<T>): Promise<T> {
@@ -678,6 +588,7 @@ export class DocumentStore {
     if (chunks.length === 0 && created === undefined) return undefined;
     const bytes = chunks.length > 0 ? concat(orderChunks(chunks)) : (created?.bytes as Uint8Array);
     let doc = A.load<Plain>(bytes, { actor: this.actorId as A.ActorId });
+    const saved = A.getHeads(doc);
     let plain = toPlain(doc) as Plain;
     const type = parseDocId(id)?.type;
     let checked = validateDocument(plain, type);
@@ -693,7 +604,7 @@ export class DocumentStore {
       plain = toPlain(doc) as Plain;
       checked = validateDocument(plain, type);
       if (checked.ok) {
-        const entry: CacheEntry = { doc, plain, lineage: created?.lineage ?? { failed: false } };
+        const entry: CacheEntry = { doc, plain, lineage: created?.lineage ?? { failed: false }, saved };
         this.#remember(id, entry);
         void this.#enqueueLocal(id, checked.type, entry, undefined).catch((error: unknown) =>
           this.#log.error({ err: error, docId: id }, 'could not store a schema migration'),
@@ -706,7 +617,7 @@ export class DocumentStore {
       this.#quarantineStored(id, type, checked.reason);
       throw new DocumentInvalidError(`${id} is invalid and was quarantined: ${checked.reason}`);
     }
-    const entry: CacheEntry = { doc, plain, lineage: created?.lineage ?? { failed: false } };
+    const entry: CacheEntry = { doc, plain, lineage: created?.lineage ?? { failed: false }, saved };
     this.#remember(id, entry);
     return entry;
   }
@@ -800,8 +711,11 @@ export class DocumentStore {
     entry: CacheEntry,
     options: WriteOptions | undefined,
   ): Promise<void> {
-    const bytes = A.saveIncremental(entry.doc);
+    // Only the changes since what is stored: a document loaded from disk has its whole history in
+    // memory, and `saveIncremental` would hand all of it out again (and the outbox ship it).
+    const bytes = A.saveSince(entry.doc, entry.saved);
     const heads = A.getHeads(entry.doc);
+    entry.saved = heads;
     return this.#enqueue(entry, {
       docId: id,
       type,
@@ -981,7 +895,7 @@ export class DocumentStore {
     reason: string,
     bytes: Uint8Array | undefined,
     origin = 'remote',
-  ): RemoteResult {
+  ): void {
     const result = this.#sql.quarantine.run({
       docId,
       docType: docType ?? null,
@@ -991,8 +905,10 @@ export class DocumentStore {
       bytes: bytes ?? null,
       at: this.#clock().toISOString(),
     });
-    this.#log.warn({ docId, fromUnit, reason }, 'change quarantined');
-    return { status: 'quarantined', reason, quarantineId: Number(result.lastInsertRowid) };
+    this.#log.warn(
+      { docId, fromUnit, reason, quarantineId: Number(result.lastInsertRowid) },
+      'change quarantined',
+    );
   }
 }
 
@@ -1009,23 +925,8 @@ function stripUndefined(value: Plain): Plain {
   return out;
 }
 
-const MAGIC = [0x85, 0x6f, 0x4a, 0x83];
-
 /** How long the background queue runs before it yields to the event loop (ms). */
 const SLICE_MS = 4;
-
-/** Whether bytes that changed nothing are real Automerge changes (a duplicate) rather than noise. */
-function holdsChanges(bytes: Uint8Array): boolean {
-  if (bytes.length < 8 || MAGIC.some((byte, i) => bytes[i] !== byte)) return false;
-  try {
-    const alone = A.loadIncremental(A.init<Plain>(), bytes);
-    const found = A.getHeads(alone).length > 0 || A.getMissingDeps(alone, []).length > 0;
-    A.free(alone);
-    return found;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A new document's first change, made in the Automerge backend without materialising the JS
@@ -1078,8 +979,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

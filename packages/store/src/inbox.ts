@@ -2,7 +2,12 @@ import * as A from '@automerge/automerge';
 import { type DocType, parseDocId, REGISTRY, validateDocument } from '@gymedge/crdt-schema';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { DocumentInvalidError, type DocumentStore, type WriteHook } from './document-store.ts';
+import {
+  DocumentInvalidError,
+  type DocumentStore,
+  type IncomingWrite,
+  type WriteHook,
+} from './document-store.ts';
 import { applyPatch, deepEqual, type Plain, toPlain } from './plain.ts';
 
 /** The identity of HQ as a peer (matches `@gymedge/sync-protocol`'s `HQ_PEER`). */
@@ -20,6 +25,14 @@ export interface InboxResult {
   quarantined: number;
   /** Changes applied to the history but undone by a repair change (refused by schema or authorisation). */
   reverted: number;
+  /** Why the last change was held or refused, when one was. */
+  reason?: string;
+}
+
+/** What retrying one quarantined change did (`Inbox.retry`). */
+export interface RetryResult {
+  readonly outcome: 'applied' | 'buffered' | 'duplicate' | 'quarantined';
+  readonly reason?: string;
 }
 
 /** What the authorisation rule sees: the document before and after the change, and who sent it. */
@@ -103,6 +116,16 @@ export class Inbox {
     countPending: Statement<[], { n: number }>;
     quarantine: Statement<Record<string, unknown>>;
     held: Statement<[], { id: number; doc_id: string; from_unit: string | null; bytes: Buffer }>;
+    one: Statement<
+      [number],
+      {
+        id: number;
+        doc_id: string;
+        from_unit: string | null;
+        bytes: Buffer | null;
+        resolved_at: string | null;
+      }
+    >;
     resolve: Statement<[string, number]>;
   };
 
@@ -132,7 +155,8 @@ export class Inbox {
       held: db.prepare(
         `SELECT id, doc_id, from_unit, bytes FROM quarantine WHERE resolved_at IS NULL AND origin = 'remote' AND bytes IS NOT NULL ORDER BY id`,
       ),
-      resolve: db.prepare('UPDATE quarantine SET resolved_at = ? WHERE id = ?'),
+      one: db.prepare('SELECT id, doc_id, from_unit, bytes, resolved_at FROM quarantine WHERE id = ?'),
+      resolve: db.prepare('UPDATE quarantine SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL'),
     };
   }
 
@@ -145,31 +169,65 @@ export class Inbox {
    * Merges `bytes` (one or more Automerge changes of document `docId`) from `peer`. Never throws for
    * bad input: what cannot be merged is quarantined and counted. Resolves once everything is durable.
    */
-  async receive(docId: string, bytes: Uint8Array, peer: string): Promise<InboxResult> {
+  receive(docId: string, bytes: Uint8Array, peer: string): Promise<InboxResult> {
+    // Time-sliced on the store's background queue: a burst of thousands of deliveries is merged a few
+    // milliseconds at a time, in order, with the event loop free for requests in between.
+    return this.#store.background(() => this.#receiveNow(docId, bytes, peer));
+  }
+
+  /**
+   * `receive` with extra SQL committed in the same transaction as the write (or at once, when the
+   * delivery writes no document: held, buffered or a duplicate).
+   */
+  async #receiveNow(docId: string, bytes: Uint8Array, peer: string, also?: WriteHook): Promise<InboxResult> {
+    let written = false;
+    const result = await this.#deliver(docId, bytes, peer, (write) => {
+      if (also === undefined) return write;
+      written = true;
+      const inner = write.options?.also;
+      return {
+        ...write,
+        options: {
+          ...write.options,
+          also: () => {
+            inner?.();
+            also();
+          },
+        },
+      };
+    });
+    if (also !== undefined && !written) also();
+    return result;
+  }
+
+  async #deliver(
+    docId: string,
+    bytes: Uint8Array,
+    peer: string,
+    wrap: (write: IncomingWrite) => IncomingWrite,
+  ): Promise<InboxResult> {
     const result: InboxResult = { applied: 0, duplicates: 0, buffered: 0, quarantined: 0, reverted: 0 };
     const parsed = parseDocId(docId);
     if (parsed === undefined) {
-      this.#hold(docId, undefined, peer, 'not a document id', bytes);
-      result.quarantined++;
+      this.#hold(docId, undefined, peer, 'not a document id', bytes, result);
       return result;
     }
     const changes = decodeChanges(bytes);
     if (changes === undefined) {
-      this.#hold(docId, parsed.type, peer, 'not Automerge change data', bytes);
-      result.quarantined++;
+      this.#hold(docId, parsed.type, peer, 'not Automerge change data', bytes, result);
       return result;
     }
     const incoming = new Map<string, DecodedChange & { from: string }>();
     for (const change of changes) incoming.set(change.hash, { ...change, from: peer });
     let write: Promise<void> | undefined;
     try {
-      write = this.#store.mergeIncoming(docId, (current) =>
-        this.#merge(docId, parsed.type, current, incoming, peer, result),
-      );
+      write = this.#store.mergeIncoming(docId, (current) => {
+        const merged = this.#merge(docId, parsed.type, current, incoming, peer, result);
+        return merged === undefined ? undefined : wrap(merged);
+      });
     } catch (error) {
       if (!(error instanceof DocumentInvalidError)) throw error;
-      this.#hold(docId, parsed.type, peer, `local copy unreadable: ${error.message}`, bytes);
-      result.quarantined++;
+      this.#hold(docId, parsed.type, peer, `local copy unreadable: ${error.message}`, bytes, result);
       return result;
     }
     if (write !== undefined) await write;
@@ -183,11 +241,44 @@ export class Inbox {
   async retryQuarantined(): Promise<number> {
     let applied = 0;
     for (const row of this.#sql.held.all()) {
-      this.#sql.resolve.run(this.#clock().toISOString(), row.id);
-      const outcome = await this.receive(row.doc_id, new Uint8Array(row.bytes), row.from_unit ?? 'unknown');
-      applied += outcome.applied;
+      const outcome = await this.#retryRow(row);
+      if (outcome.outcome === 'applied') applied++;
     }
     return applied;
+  }
+
+  /**
+   * Hands one change held in quarantine (by its `quarantine.id`) to the inbox again, with the same
+   * dependency buffering and authorisation as any delivery, and settles the row in the same transaction
+   * as the write. A change held again gets a new row with today's reason. Undefined if no such row.
+   */
+  async retry(id: number): Promise<RetryResult | undefined> {
+    const row = this.#sql.one.get(id);
+    if (row === undefined) return undefined;
+    if (row.resolved_at !== null) return { outcome: 'duplicate', reason: 'already resolved' };
+    if (row.bytes === null) return { outcome: 'quarantined', reason: 'nothing to retry: no change bytes' };
+    return this.#retryRow({ ...row, bytes: row.bytes });
+  }
+
+  #retryRow(row: {
+    id: number;
+    doc_id: string;
+    from_unit: string | null;
+    bytes: Buffer;
+  }): Promise<RetryResult> {
+    const settle = (): void => {
+      this.#sql.resolve.run(this.#clock().toISOString(), row.id);
+    };
+    const peer = row.from_unit ?? 'unknown';
+    return this.#store
+      .background(() => this.#receiveNow(row.doc_id, new Uint8Array(row.bytes), peer, settle))
+      .then((r) => {
+        if (r.quarantined > 0 || r.reverted > 0)
+          return { outcome: 'quarantined' as const, ...(r.reason === undefined ? {} : { reason: r.reason }) };
+        if (r.applied > 0) return { outcome: 'applied' as const };
+        if (r.buffered > 0) return { outcome: 'buffered' as const };
+        return { outcome: 'duplicate' as const };
+      });
   }
 
   #merge(
@@ -197,7 +288,7 @@ export class Inbox {
     incoming: Map<string, DecodedChange & { from: string }>,
     peer: string,
     result: InboxResult,
-  ) {
+  ): IncomingWrite | undefined {
     const known = (hash: string): boolean => current !== undefined && A.hasHeads(current.doc, [hash]);
     // Re-deliveries are ignored; changes buffered earlier join the new ones.
     for (const [hash] of incoming) {
@@ -266,8 +357,7 @@ export class Inbox {
       A.free(trial);
       buffer();
       dropUsed();
-      for (const change of ready) this.#hold(docId, type, change.from, reason, change.bytes);
-      result.quarantined += ready.length;
+      for (const change of ready) this.#hold(docId, type, change.from, reason, change.bytes, result);
       return undefined;
     }
     let repair: Uint8Array | undefined;
@@ -283,8 +373,7 @@ export class Inbox {
         buffer();
         dropUsed();
         for (const change of ready)
-          this.#hold(docId, type, change.from, `${reason} (repair failed)`, change.bytes);
-        result.quarantined += ready.length;
+          this.#hold(docId, type, change.from, `${reason} (repair failed)`, change.bytes, result);
         return undefined;
       }
       repair = A.getLastLocalChange(restored);
@@ -292,12 +381,12 @@ export class Inbox {
       A.free(restored);
       this.#log.warn({ docId, peer, reason }, 'remote change refused and repaired by a new change');
       result.reverted += ready.length;
+      result.reason = reason;
     } else {
       A.free(trial);
     }
     if (plain === undefined) return undefined;
-    // The same changes onto the live document: loadIncremental marks them as saved, so the next local
-    // change's saveIncremental holds only itself.
+    // The same changes onto the live document (the store then counts them as saved: see `mergeIncoming`).
     let doc =
       current === undefined
         ? A.loadIncremental(A.init<Plain>({ actor: this.#store.actorId as A.ActorId }), readyBytes)
@@ -307,8 +396,9 @@ export class Inbox {
     // migrated (see DocumentStore's `chainOwner`), so no two replicas create the same nested object.
     let migration: Uint8Array | undefined;
     if (after.ok && after.migrateFrom !== undefined && this.#store.ownsDocument(after.plain)) {
+      const before = A.getHeads(doc);
       doc = migrate(doc, type, after.migrateFrom);
-      migration = A.saveIncremental(doc);
+      migration = A.saveSince(doc, before);
     }
     result.applied += ready.length - (repair === undefined ? 0 : ready.length);
     const last = ready[ready.length - 1] as DecodedChange;
@@ -346,7 +436,16 @@ export class Inbox {
     };
   }
 
-  #hold(docId: string, docType: DocType | undefined, peer: string, reason: string, bytes: Uint8Array): void {
+  #hold(
+    docId: string,
+    docType: DocType | undefined,
+    peer: string,
+    reason: string,
+    bytes: Uint8Array,
+    result: InboxResult,
+  ): void {
+    result.quarantined++;
+    result.reason = reason;
     this.#sql.quarantine.run({
       docId,
       docType: docType ?? null,

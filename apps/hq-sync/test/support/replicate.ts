@@ -1,16 +1,16 @@
 import type { UnitStore } from '@gymedge/edge/src/unit-store.ts';
-import type { DocumentStore } from '@gymedge/store';
+import type { Inbox } from '@gymedge/store';
 import type { Database } from 'better-sqlite3';
 
 /**
  * What the relay does for real, done by hand so the HQ API and dashboard are tested on real documents
  * without the relay: the member keys a unit shares (the relay unwraps them from a batch), then every
- * change the unit logged, through HQ's inbox (`applyRemote`). Returns how many changes it handed over.
+ * change the unit logged, through HQ's inbox. Returns how many changes it handed over.
  */
 export async function replicate(
   unit: UnitStore,
   unitId: string,
-  target: { readonly db: Database; readonly store: DocumentStore },
+  target: { readonly db: Database; readonly inbox: Inbox },
   afterSeq = 0,
 ): Promise<number> {
   for (const key of unit.db
@@ -28,7 +28,7 @@ export async function replicate(
     )
     .all(afterSeq);
   for (const change of changes) {
-    await target.store.applyRemote(change.doc_id, new Uint8Array(change.bytes), unitId);
+    await target.inbox.receive(change.doc_id, new Uint8Array(change.bytes), unitId);
   }
   return changes.length;
 }
