@@ -76,7 +76,11 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       });
       hq.relay.poke();
       await waitFor('plan at both units', () => sp.unit.store.has(plan.id) && rj.unit.store.has(plan.id));
+      // Committed there too (the store answers `has` from memory as soon as the change is merged).
+      await sp.unit.store.flush();
+      await rj.unit.store.flush();
       expect(headsOf(sp.unit.db, 'chain')).toBe(headsOf(hq.hq.db, 'chain'));
+      expect(headsOf(rj.unit.db, 'chain')).toBe(headsOf(hq.hq.db, 'chain'));
     });
 
     it('an erasure at a unit destroys the key at HQ: no name, e-mail in the clear in hq.db', async () => {

@@ -128,11 +128,13 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
     const cursors = new SyncCursors(db);
     this.#heads = new HeadsIndex(db);
     this.#storage = new SqliteStorageAdapter(db);
+    // Rows from HQ are no one's outbox here (the unit ships only what it made): they go at the next
+    // prune; the unit's own rows only up to what HQ acknowledged. Never the newest row.
     const pruneStatement = db.prepare(
-      'DELETE FROM change_log WHERE seq <= ? AND seq < (SELECT max(seq) FROM change_log)',
+      "DELETE FROM change_log WHERE (seq <= ? OR origin <> 'local') AND seq < (SELECT max(seq) FROM change_log)",
     );
     this.#prune = () => {
-      if (this.#pruneTo > 0) pruneStatement.run(this.#pruneTo);
+      pruneStatement.run(this.#pruneTo);
     };
     this.#sender = new BatchSender({
       self: this.#unit,
@@ -387,6 +389,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       logger: this.#log,
     });
     await this.#link.publish(topicFor('unitAcks', this.#unit), encode('unitAcks', ack)).catch(() => {});
+    this.#prune();
     this.#emitStatus();
   }
 

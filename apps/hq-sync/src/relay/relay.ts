@@ -83,6 +83,8 @@ export interface RelayOptions {
   readonly instance?: string;
   readonly maxPacketBytes?: number;
   readonly resendAfterMs?: number;
+  /** How often HQ's change log is pruned of what every unit that needs it acknowledged (default 2 s). */
+  readonly pruneEveryMs?: number;
   readonly logger: Logger;
 }
 
@@ -141,7 +143,11 @@ export class Relay extends EventEmitter<RelayEvents> {
       [],
       { unit_id: string; state: string; last_seen_at: string | null; last_batch_at: string | null }
     >;
+    pruneLog: Statement<{ chainMin: number }>;
   };
+  /** Something was committed or acknowledged since the last prune of HQ's change log. */
+  #logDirty = false;
+  #prunedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #pokeTimer: NodeJS.Timeout | undefined;
   #started = false;
@@ -177,6 +183,16 @@ export class Relay extends EventEmitter<RelayEvents> {
       loadUnits: db.prepare(
         'SELECT unit_id, state, last_seen_at, last_batch_at FROM relay_units ORDER BY unit_id',
       ),
+      // HQ's change log is an outbox only for HQ's own changes (the downlinks read nothing else): a row
+      // from a unit goes nowhere once committed; HQ's change of a chain-wide document goes once every
+      // unit acknowledged it, and its change of a unit's document once that unit did. The newest row
+      // stays, so a sequence number is never reused. A unit enrolled later gets what was pruned by
+      // repair (heads comparison), like a unit restored from a backup.
+      pruneLog: db.prepare(`DELETE FROM change_log WHERE seq < (SELECT max(seq) FROM change_log) AND (
+        unit_id <> 'hq' OR seq <= (
+          SELECT CASE d.unit_id WHEN 'chain' THEN @chainMin ELSE coalesce(
+            (SELECT position FROM sync_cursors WHERE peer = d.unit_id AND stream = 'changes-down'), 0) END
+          FROM documents d WHERE d.doc_id = change_log.doc_id))`),
     };
     const will: HqState = { v: PROTOCOL_VERSION, state: 'offline', at: new Date().toISOString() };
     const share = options.shareGroup;
@@ -221,6 +237,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.#link.start();
     this.#timer = setInterval(() => {
       for (const unit of this.#units.values()) unit.sender.tick();
+      if (this.#logDirty && Date.now() - this.#prunedAt >= (this.#o.pruneEveryMs ?? 2000)) this.pruneLog();
     }, 500);
     this.#timer.unref();
   }
@@ -267,6 +284,18 @@ export class Relay extends EventEmitter<RelayEvents> {
       }));
   }
 
+  /**
+   * Deletes the rows of HQ's change log that no unit still needs (see the statement). Runs by itself at
+   * most every `pruneEveryMs` after something moved; returns how many rows went.
+   */
+  pruneLog(): number {
+    this.#logDirty = false;
+    this.#prunedAt = Date.now();
+    const units = [...this.#units.values()];
+    const chainMin = units.length === 0 ? 0 : Math.min(...units.map((u) => u.sender.position));
+    return this.#sql.pruneLog.run({ chainMin }).changes;
+  }
+
   /** Chain-wide documents (or HQ's own edits) were written at HQ: relay them to the units (soon, once). */
   poke(): void {
     if (this.#pokeTimer !== undefined) return;
@@ -293,6 +322,9 @@ export class Relay extends EventEmitter<RelayEvents> {
       }),
       cursors: this.#cursors,
       send: (batch) => this.#publish('hqChanges', unitId, batch, batch.batchId),
+      onAcked: () => {
+        this.#logDirty = true;
+      },
       keysFor: (ids) => {
         const key = this.#o.linkKeyOf(unitId);
         return key === undefined ? [] : wrapKeysFor(ids, this.#o.hq.keys, key);
@@ -455,6 +487,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       logger: this.#log,
     });
     // receiveBatch resolved: every change of the batch is committed at HQ. Only now the ack.
+    this.#logDirty = true;
     unit.changesReceived += batch.changes.length;
     unit.lastBatchAt = new Date().toISOString();
     if (!unit.online) {
