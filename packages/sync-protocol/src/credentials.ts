@@ -21,6 +21,22 @@ export const SyncCredentials = z.strictObject({
    */
   linkKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes'),
   issuedAt: z.iso.datetime({ offset: false }),
+  /**
+   * The chain's member-card keys (base64 of 32 bytes each), the same at every unit: the first signs the
+   * member QR cards this unit prints, all are accepted when a card is scanned, so a card printed at one
+   * unit is read at every unit. Newest first: a rotation puts a new key first and keeps the older ones
+   * for the cards already printed. Absent (older HQ): the unit signs with its own key.
+   */
+  memberCardKeys: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9]{1,12}$/, 'a key id: 1-12 lowercase letters or digits'),
+        key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes'),
+      }),
+    )
+    .min(1)
+    .max(8)
+    .optional(),
   /** MQTT protocol version; MQTT 5 by default, with a fallback to 3.1.1 for brokers without it (Aedes). */
   protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
 });

@@ -98,6 +98,15 @@ async function runHq(options: {
   }
 }
 
+async function rotateCardKey(options: { data?: string }): Promise<void> {
+  const hqSync = await loadHq();
+  const keys = hqSync.rotateMemberCardKey(hqSync.hqDirOf(dataDirFrom(options.data)));
+  process.stdout.write(
+    `Member cards are now signed with key ${keys[0]?.id}; accepted: ${keys.map((k) => k.id).join(', ')}.\n` +
+      'Enrol each unit again (gymedge hq enrol --unit ID) to hand it the new keys.\n',
+  );
+}
+
 async function enrol(options: {
   unit: string;
   data?: string;
@@ -117,6 +126,8 @@ async function enrol(options: {
     const credentials = await hqSync.enrolUnit(registry, unitId, {
       brokerUrl,
       ...(caPem === undefined ? {} : { caPem }),
+      // The chain's member-card keys: a card printed at one unit is read at all (docs/operations.md).
+      memberCardKeys: hqSync.memberCardKeys(hqSync.hqDirOf(dataDir)),
     });
     const out = options.out ?? join(dataDir, unitId, hqSync.CREDENTIALS_FILE_NAME);
     hqSync.writeCredentialsFile(out, credentials);
@@ -229,6 +240,12 @@ export function registerHqCommands(program: Command, fail: (error: unknown) => n
     .option('--ca <file>', 'CA certificate (PEM) the unit must trust (for mqtts)')
     .action((_options, command: Command) => enrol(command.optsWithGlobals()).catch(fail));
 
+  hq.command('rotate-card-key')
+    .description(
+      "Start signing members' QR cards with a new chain key; the previous keys stay accepted for printed cards. Enrol each unit again to hand it the new keys.",
+    )
+    .action((_options, command: Command) => rotateCardKey(command.optsWithGlobals()).catch(fail));
+
   hq.command('mosquitto')
     .description(
       "Write a Mosquitto 2 configuration for HQ's identities: mosquitto.conf, password_file and acl_file (derived from the sync topic map), max_queued_messages 0. Uses --mqtt-port, --host, --tls-cert and --tls-key of hq.",
@@ -296,7 +313,11 @@ export async function startDemoHq(options: {
     for (const unitId of options.units) {
       const file = join(options.dataDir, unitId, hqSync.CREDENTIALS_FILE_NAME);
       if (existsSync(file) && registry.get(unitId) !== undefined) continue;
-      hqSync.writeCredentialsFile(file, await hqSync.enrolUnit(registry, unitId, { brokerUrl }));
+      const memberCardKeys = hqSync.memberCardKeys(hqSync.hqDirOf(options.dataDir));
+      hqSync.writeCredentialsFile(
+        file,
+        await hqSync.enrolUnit(registry, unitId, { brokerUrl, memberCardKeys }),
+      );
     }
   } finally {
     registry.close();

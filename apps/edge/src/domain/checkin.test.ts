@@ -1,9 +1,12 @@
+import { createHmac } from 'node:crypto';
 import type { EquipmentDoc } from '@gymedge/crdt-schema';
 import { describe, expect, it } from 'vitest';
 import {
   type CheckInFacts,
   type CheckInMembership,
   decideCheckIn,
+  keyringOf,
+  LOCAL_QR_KEY_ID,
   memberQr,
   readMemberQr,
   recordedDenial,
@@ -13,20 +16,52 @@ import { exportCsv, exportJson } from './lgpd.ts';
 
 const key = new Uint8Array(32).fill(7);
 const memberId = 'member:01JD8Q6W0C5V3T2YH4N8K9M7PA';
+const chain = keyringOf([{ id: 'k1', key }]);
 
 describe('member QR codes', () => {
   it('round-trips, and refuses forged or foreign codes', () => {
-    const qr = memberQr(key, 'sp-paulista', memberId);
-    expect(qr).toMatch(/^GE1\.sp-paulista\.01JD8Q6W0C5V3T2YH4N8K9M7PA\.[A-Za-z0-9_-]{22}$/);
-    expect(readMemberQr(key, qr)).toEqual({ ok: true, unitId: 'sp-paulista', memberId });
-    expect(readMemberQr(new Uint8Array(32).fill(8), qr)).toEqual({ ok: false, reason: 'forged' });
+    const qr = memberQr(chain, 'sp-paulista', memberId);
+    expect(qr).toMatch(/^GE2\.k1\.sp-paulista\.01JD8Q6W0C5V3T2YH4N8K9M7PA\.[A-Za-z0-9_-]{22}$/);
+    expect(readMemberQr(chain, qr)).toEqual({ ok: true, unitId: 'sp-paulista', memberId, keyId: 'k1' });
+    const otherKey = keyringOf([{ id: 'k1', key: new Uint8Array(32).fill(8) }]);
+    expect(readMemberQr(otherKey, qr)).toEqual({ ok: false, reason: 'forged' });
     const otherMember = qr.replace('M7PA', 'M7PB');
-    expect(readMemberQr(key, otherMember)).toEqual({ ok: false, reason: 'forged' });
-    expect(readMemberQr(key, qr.replace('sp-paulista', 'rj-copacabana'))).toEqual({
+    expect(readMemberQr(chain, otherMember)).toEqual({ ok: false, reason: 'forged' });
+    expect(readMemberQr(chain, qr.replace('sp-paulista', 'rj-copacabana'))).toEqual({
       ok: false,
       reason: 'forged',
     });
-    expect(readMemberQr(key, 'https://example.com')).toEqual({ ok: false, reason: 'not_ours' });
+    // The key id is signed too: the same signature under another id is not accepted.
+    const twoKeys = keyringOf([
+      { id: 'k2', key },
+      { id: 'k1', key },
+    ]);
+    expect(readMemberQr(twoKeys, qr.replace('GE2.k1.', 'GE2.k2.'))).toEqual({ ok: false, reason: 'forged' });
+    expect(readMemberQr(chain, 'https://example.com')).toEqual({ ok: false, reason: 'not_ours' });
+  });
+
+  it('signs with the newest key and still reads cards of the keys it keeps after a rotation', () => {
+    const before = memberQr(chain, 'sp-paulista', memberId);
+    const rotated = keyringOf([
+      { id: 'k2', key: new Uint8Array(32).fill(9) },
+      { id: 'k1', key },
+    ]);
+    const after = memberQr(rotated, 'sp-paulista', memberId);
+    expect(after).toMatch(/^GE2\.k2\./);
+    expect(readMemberQr(rotated, before)).toMatchObject({ ok: true, keyId: 'k1' });
+    expect(readMemberQr(rotated, after)).toMatchObject({ ok: true, keyId: 'k2' });
+    expect(readMemberQr(chain, after)).toEqual({ ok: false, reason: 'unknown_key' });
+  });
+
+  it("reads the first card format (GE1, the unit's own key) with the local key only", () => {
+    const legacy = `GE1.sp-paulista.01JD8Q6W0C5V3T2YH4N8K9M7PA.${createHmac('sha256', key)
+      .update(`GE1|sp-paulista|${memberId}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url')}`;
+    expect(readMemberQr(keyringOf([{ id: LOCAL_QR_KEY_ID, key }]), legacy)).toMatchObject({ ok: true });
+    expect(readMemberQr(chain, legacy)).toEqual({ ok: false, reason: 'unknown_key' });
+    expect(() => keyringOf([])).toThrow(/at least one key/);
   });
 });
 

@@ -3,38 +3,78 @@ import { WEEKDAYS } from './calendar.ts';
 import type { MembershipStatus } from './memberships.ts';
 
 /**
- * The member's QR code: `GE1.<unit>.<member id body>.<signature>`, the signature being the first 16
- * bytes of HMAC-SHA256(key, "GE1|<unit>|<member id>") in base64url. It cannot be forged without the
- * key, and the unit checks it with no network. `<unit>` is the unit that issued it (the member's home).
+ * The member's QR card: `GE2.<key id>.<unit>.<member id body>.<signature>`, the signature being the
+ * first 16 bytes of HMAC-SHA256(key, "GE2|<key id>|<unit>|<member id>") in base64url. It cannot be
+ * forged without the key, and a unit checks it with no network. `<unit>` is the unit that issued it
+ * (the member's home). The key is the chain's (issued by HQ at enrolment, the same at every unit, so a
+ * card printed at one unit is read at all of them) or, for a unit without HQ, the unit's own (key id
+ * `local`). The key id lets HQ rotate the chain key: units sign with the newest and still accept the
+ * older ones they hold. Cards of the first format, `GE1.<unit>.<member>.<signature>` over
+ * "GE1|<unit>|<member id>", were signed with the unit's own key and are still read with it.
  */
-export const QR_VERSION = 'GE1';
+export const QR_VERSION = 'GE2';
 
-function signature(key: Uint8Array, unitId: string, memberId: string): Buffer {
-  return createHmac('sha256', key).update(`${QR_VERSION}|${unitId}|${memberId}`).digest().subarray(0, 16);
+/** The key id of a unit's own card key (`member-qr.key`), used when the unit has no chain key. */
+export const LOCAL_QR_KEY_ID = 'local';
+
+/** One card key and its id (`[a-z0-9]{1,12}`). */
+export interface QrKey {
+  readonly id: string;
+  readonly key: Uint8Array;
 }
 
-/** The text of a member's QR code. */
-export function memberQr(key: Uint8Array, unitId: string, memberId: string): string {
+/** The card keys a unit holds: one to sign new cards with, and all those it accepts. */
+export interface QrKeyring {
+  signing(): QrKey;
+  accepted(id: string): Uint8Array | undefined;
+}
+
+/** A keyring over a list of keys: the first signs, every one is accepted. */
+export function keyringOf(keys: readonly QrKey[]): QrKeyring {
+  const [first] = keys;
+  if (first === undefined) throw new Error('a card keyring needs at least one key');
+  return { signing: () => first, accepted: (id) => keys.find((k) => k.id === id)?.key };
+}
+
+function hmac16(key: Uint8Array, text: string): Buffer {
+  return createHmac('sha256', key).update(text).digest().subarray(0, 16);
+}
+
+/** The text of a member's QR card, signed with the keyring's signing key. */
+export function memberQr(keys: QrKeyring, unitId: string, memberId: string): string {
+  const { id, key } = keys.signing();
   const body = memberId.replace(/^member:/, '');
-  return `${QR_VERSION}.${unitId}.${body}.${signature(key, unitId, memberId).toString('base64url')}`;
+  const sig = hmac16(key, `${QR_VERSION}|${id}|${unitId}|${memberId}`).toString('base64url');
+  return `${QR_VERSION}.${id}.${unitId}.${body}.${sig}`;
 }
 
 /** What a scanned QR says, once its signature is checked. */
 export type QrReading =
-  | { readonly ok: true; readonly unitId: string; readonly memberId: string }
-  | { readonly ok: false; readonly reason: 'not_ours' | 'forged' };
+  | { readonly ok: true; readonly unitId: string; readonly memberId: string; readonly keyId: string }
+  | { readonly ok: false; readonly reason: 'not_ours' | 'forged' | 'unknown_key' };
 
-/** Checks a scanned QR text: ours, well formed, and signed with `key`. */
-export function readMemberQr(key: Uint8Array, text: string): QrReading {
-  const match = /^GE1\.([a-z0-9-]{1,40})\.([0-9A-HJKMNP-TV-Z]{26})\.([A-Za-z0-9_-]{22})$/.exec(text.trim());
+const CARD =
+  /^(?:GE1|GE2\.([a-z0-9]{1,12}))\.([a-z0-9-]{1,40})\.([0-9A-HJKMNP-TV-Z]{26})\.([A-Za-z0-9_-]{22})$/;
+
+/**
+ * Checks a scanned QR text: ours, well formed, and signed with a key of `keys`. `unknown_key`: a card
+ * signed with a key this unit does not hold (another chain, or a rotation it has not received yet).
+ */
+export function readMemberQr(keys: QrKeyring, text: string): QrReading {
+  const trimmed = text.trim();
+  const match = CARD.exec(trimmed);
   if (!match) return { ok: false, reason: 'not_ours' };
-  const [, unitId = '', body = '', sig = ''] = match;
+  const [, kid, unitId = '', body = '', sig = ''] = match;
   const memberId = `member:${body}`;
-  const expected = signature(key, unitId, memberId);
+  const keyId = kid ?? LOCAL_QR_KEY_ID;
+  const key = keys.accepted(keyId);
+  if (key === undefined) return { ok: false, reason: 'unknown_key' };
+  const signed = kid === undefined ? `GE1|${unitId}|${memberId}` : `GE2|${kid}|${unitId}|${memberId}`;
+  const expected = hmac16(key, signed);
   const given = Buffer.from(sig, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'forged' };
-  return { ok: true, unitId, memberId };
+  return { ok: true, unitId, memberId, keyId };
 }
 
 /** Why the door stays shut; each has a sentence for the member in the kiosk's pt-BR and en strings. */

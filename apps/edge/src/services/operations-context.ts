@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deterministicDocId, type UnitDoc } from '@gymedge/crdt-schema';
+import { SyncCredentials } from '@gymedge/sync-protocol';
 import { z } from 'zod';
+import { keyringOf, LOCAL_QR_KEY_ID, type QrKey, type QrKeyring } from '../domain/checkin.ts';
 import { type ClassRules, DEFAULT_CLASS_RULES } from '../domain/classes.ts';
 import { localDate } from '../domain/time.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -75,14 +77,53 @@ export function unitSecret(dir: string, name: string): Uint8Array {
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }
 
+/**
+ * The unit's member-card keys: the chain's, which HQ puts in the unit's credentials (`sync.json`, from
+ * `gymedge hq enrol`), newest first, then the unit's own `member-qr.key` (id `local`: cards printed
+ * before the unit was enrolled, and every card of a unit without HQ). New cards are signed with the
+ * chain's newest key when there is one. `sync.json` is looked at again when it changes (a re-enrolment
+ * after `gymedge hq rotate-card-key`); a file that does not parse leaves the unit with its own key.
+ */
+export function unitCardKeyring(dir: string, logger?: Logger): QrKeyring {
+  const local: QrKey = { id: LOCAL_QR_KEY_ID, key: unitSecret(dir, 'member-qr.key') };
+  const alone = keyringOf([local]);
+  const path = join(dir, 'sync.json');
+  let seen: { stat: Stats; ring: QrKeyring } | undefined;
+  const current = (): QrKeyring => {
+    let stat: Stats;
+    try {
+      stat = statSync(path);
+    } catch {
+      return alone;
+    }
+    if (
+      seen !== undefined &&
+      seen.stat.ino === stat.ino &&
+      seen.stat.mtimeMs === stat.mtimeMs &&
+      seen.stat.size === stat.size
+    )
+      return seen.ring;
+    let ring = alone;
+    try {
+      const keys = SyncCredentials.parse(JSON.parse(readFileSync(path, 'utf8'))).memberCardKeys ?? [];
+      ring = keyringOf([...keys.map((k) => ({ id: k.id, key: Buffer.from(k.key, 'base64') })), local]);
+    } catch (error) {
+      logger?.warn({ err: error, path }, 'sync credentials unreadable: member cards use the unit key');
+    }
+    seen = { stat, ring };
+    return ring;
+  };
+  return { signing: () => current().signing(), accepted: (id) => current().accepted(id) };
+}
+
 /** What every operations service shares: the unit's store, clock, zone, rules and secrets. */
 export interface OperationsContext {
   readonly unit: UnitStore;
   readonly unitId: string;
   readonly config: OperationsConfig;
   readonly rules: ClassRules;
-  /** Signs member QR codes (see domain/checkin.ts). */
-  readonly qrKey: Uint8Array;
+  /** Signs and checks member QR cards (see domain/checkin.ts and {@link unitCardKeyring}). */
+  readonly qrKey: QrKeyring;
   /** Signs "member being served" tickets given to a kiosk at check-in. */
   readonly servingKey: Uint8Array;
   readonly logger: Logger;
@@ -114,7 +155,7 @@ export function createOperationsContext(options: OperationsContextOptions): Oper
     unitId: options.unitId,
     config,
     rules: { ...DEFAULT_CLASS_RULES, ...config.classRules },
-    qrKey: unitSecret(dir, 'member-qr.key'),
+    qrKey: unitCardKeyring(dir, options.logger),
     servingKey: unitSecret(dir, 'kiosk-serving.key'),
     logger: options.logger,
     now: clock,
