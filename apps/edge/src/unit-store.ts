@@ -18,6 +18,7 @@ import { MemberQueries } from './projections/member-queries.ts';
 import { MemberProjection } from './projections/members.ts';
 import { OperationsProjection } from './projections/operations.ts';
 import { OperationsQueries } from './projections/operations-queries.ts';
+import { DirectoryProjection } from './services/member-directory.ts';
 import { StoreMemberService } from './services/member-service.ts';
 import { AuditLog } from './store/audit.ts';
 import { CheckinLog } from './store/checkin-log.ts';
@@ -112,11 +113,13 @@ export function openUnitStore(options: UnitStoreOptions): UnitStore {
     const erasures = new ErasureRegister(options.dir);
     const walCheckpoints = new WalCheckpointer({ path, db, logger: options.logger });
     checkpointer = walCheckpoints;
-    const accounts = new AccountProjection();
+    const accounts = new AccountProjection({ unitId: options.unitId });
     const projections = [
       new MemberProjection(vault),
       accounts,
       new OperationsProjection(),
+      // Members of other units that may check in here (HQ's `directory` documents): hashes and ids only.
+      new DirectoryProjection(vault),
       ...(options.projections ?? []),
     ];
     // A projection whose version changed has its tables dropped before its setup (new columns work).

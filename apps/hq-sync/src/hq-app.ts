@@ -10,13 +10,14 @@ import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
-import { HqAccounts } from './accounts.ts';
+import { ChainStaff, HqAccounts } from './accounts.ts';
 import { hqRoutes } from './api/hq-routes.ts';
 import type { BrokerHealth, SyncSnapshot, UnitSync } from './api/snapshot.ts';
 import { type EmbeddedBroker, startEmbeddedBroker, type TlsMaterial } from './broker/embedded-broker.ts';
 import { IdentityRegistry, openLocalDatabase } from './broker/identities.ts';
 import { ChainMemberProjection, chainMemberService } from './chain-members.ts';
 import { dashboardRoutes } from './dashboard.ts';
+import { DirectoryBuilder, DirectorySourceProjection, directoryKeyIds } from './directory.ts';
 import { PresenceMonitor } from './presence.ts';
 import { StoreQuarantine } from './quarantine.ts';
 import { type HqStore, openHqStore } from './relay/hq-store.ts';
@@ -59,6 +60,8 @@ export interface RunningHq {
   readonly store: HqStore;
   readonly relay: Relay | undefined;
   readonly registry: IdentityRegistry;
+  /** Chain-wide accounts and their per-unit credentials. */
+  readonly chainStaff: ChainStaff;
   readonly app: FastifyInstance;
   readonly createdAdmin?: { readonly login: string; readonly password: string };
   snapshot(): SyncSnapshot;
@@ -158,7 +161,9 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
   };
   try {
     const members = new ChainMemberProjection();
-    const store = openHqStore({ dir, logger, projections: [members] });
+    // The member directory's sources (which members' entries to rebuild), kept with every change.
+    const directorySource = new DirectorySourceProjection();
+    const store = openHqStore({ dir, logger, projections: [members, directorySource] });
     closers.push(() => store.close());
     for (const name of store.store.staleProjections()) store.store.rebuildProjections([name]);
     const createdAdmin = await accounts.ensureOwner(options.adminPassword);
@@ -198,12 +203,32 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
         hq: store,
         linkKeyOf: (unitId) => registry.linkKeyOf(unitId),
         enrolledUnits: () => registry.units(),
+        keyIdsOf: directoryKeyIds(store.db),
         logger,
       });
       await relay.start();
       const running = relay;
       closers.push(() => running.stop());
     }
+    // HQ-owned documents addressed to one unit each (docs/sync.md, What goes where): the member directory
+    // and chain-wide accounts' credentials. Stopped before the relay and the store.
+    const directory = new DirectoryBuilder({
+      hq: store,
+      units: () => registry.units(),
+      linkKeyOf: (unitId) => registry.linkKeyOf(unitId),
+      onWritten: () => relay?.poke(),
+      logger,
+    });
+    directory.start();
+    closers.push(() => directory.stop());
+    const chainStaff = new ChainStaff({
+      hq: store,
+      units: () => registry.units(),
+      onWritten: () => relay?.poke(),
+      logger,
+    });
+    chainStaff.start();
+    closers.push(() => chainStaff.stop());
 
     const quarantine = new StoreQuarantine(store.db, store.inbox);
     const sizeQuery = store.db.prepare<[], { size: number }>(
@@ -387,6 +412,7 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
       store,
       relay,
       registry,
+      chainStaff,
       app,
       ...(createdAdmin === undefined ? {} : { createdAdmin }),
       snapshot,

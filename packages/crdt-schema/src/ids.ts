@@ -14,6 +14,8 @@ export const DOC_TYPES = [
   'zone',
   'camera',
   'alert',
+  'directory',
+  'credential',
 ] as const;
 export type DocType = (typeof DOC_TYPES)[number];
 

@@ -3,6 +3,8 @@ export * from './documents/alert.ts';
 export * from './documents/camera.ts';
 export * from './documents/class-session.ts';
 export * from './documents/class-type.ts';
+export * from './documents/credential.ts';
+export * from './documents/directory.ts';
 export * from './documents/equipment.ts';
 export * from './documents/member.ts';
 export * from './documents/membership.ts';

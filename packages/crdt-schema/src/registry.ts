@@ -3,6 +3,8 @@ import { AlertDoc } from './documents/alert.ts';
 import { CameraDoc } from './documents/camera.ts';
 import { ClassSessionDoc } from './documents/class-session.ts';
 import { ClassTypeDoc } from './documents/class-type.ts';
+import { CredentialDoc } from './documents/credential.ts';
+import { DirectoryDoc } from './documents/directory.ts';
 import { EquipmentDoc } from './documents/equipment.ts';
 import { MemberDoc } from './documents/member.ts';
 import { MembershipDoc } from './documents/membership.ts';
@@ -59,9 +61,20 @@ const toV2: Migration = (doc) => {
   doc.schemaVersion = 2;
 };
 
+/**
+ * Staff v2 makes `passwordHash` optional: chain-wide accounts keep their hash on per-unit `credential`
+ * documents. The step itself only bumps the version (it never creates a nested object, and a replica
+ * that is not the owner only migrates a copy for reading); HQ, the owner of chain-wide accounts, then
+ * copies a v1 hash to the credentials and removes it from the staff document as a normal change, so
+ * sign-in keeps working at every unit throughout (`ChainStaff.reconcile`, apps/hq-sync).
+ */
+const staffV1toV2: Migration = (doc) => {
+  doc.schemaVersion = 2;
+};
+
 export const REGISTRY = {
   unit: spec(UnitDoc, 1, 'unit'),
-  staff: spec(StaffDoc, 1, 'chain'),
+  staff: spec(StaffDoc, 2, 'chain', [staffV1toV2]),
   member: spec(MemberDoc, 2, 'unit', [memberV1toV2]),
   plan: spec(PlanDoc, 2, 'chain', [toV2]),
   membership: spec(MembershipDoc, 2, 'unit', [toV2]),
@@ -72,6 +85,9 @@ export const REGISTRY = {
   zone: spec(ZoneDoc, 1, 'unit'),
   camera: spec(CameraDoc, 1, 'unit'),
   alert: spec(AlertDoc, 1, 'unit'),
+  // HQ writes both, addressed to one unit (`unitId`): they travel down that unit's stream only.
+  directory: spec(DirectoryDoc, 1, 'unit'),
+  credential: spec(CredentialDoc, 1, 'unit'),
 } as const satisfies Record<DocType, DocTypeSpec>;
 
 export type DocOf<T extends DocType> = z.infer<(typeof REGISTRY)[T]['schema']>;

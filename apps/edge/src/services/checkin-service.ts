@@ -14,6 +14,7 @@ import { localDate } from '../domain/time.ts';
 import type { BookingService, SessionSummary } from './booking-service.ts';
 import type { Actor } from './contracts.ts';
 import { NotFoundError } from './contracts.ts';
+import { memberDirectoryOf } from './member-directory.ts';
 import type { MembershipOps } from './membership-ops.ts';
 import type { OperationsContext } from './operations-context.ts';
 
@@ -79,9 +80,11 @@ export class CheckinService {
       const found = this.#ctx.unit.members
         .search({ q: digits, limit: 2 })
         .items.filter((m) => m.document && digitsOnly(m.document) === digits);
-      return found.length === 1 && found[0]
-        ? { memberId: found[0].id, method: 'document' }
-        : 'member_unknown';
+      if (found.length === 1 && found[0]) return { memberId: found[0].id, method: 'document' };
+      // Not a member here: a member of another unit whose plan HQ's directory brought (member-directory.ts).
+      const visiting =
+        found.length === 0 ? memberDirectoryOf(this.#ctx.unit).findByDocument(digits) : undefined;
+      return visiting === undefined ? 'member_unknown' : { memberId: visiting, method: 'document' };
     }
     return { memberId: input.memberId, method: 'manual' };
   }
@@ -100,7 +103,11 @@ export class CheckinService {
         upcoming: [],
         promotions: [],
       };
-    const member = this.#ctx.unit.members.get(resolved.memberId);
+    const local = this.#ctx.unit.members.get(resolved.memberId);
+    const visitor = local
+      ? undefined
+      : memberDirectoryOf(this.#ctx.unit).visitor(resolved.memberId, localDate(now, this.#ctx.timeZone()));
+    const member = local ?? visitor;
     if (!member || member.status === 'erased')
       return {
         allowed: false,
@@ -114,26 +121,32 @@ export class CheckinService {
     const day = localDate(now, zone);
     const last = this.#ctx.unit.checkins.forMember(member.id, 5).find((row) => row.denied === null);
     const reentryFrom = now.getTime() - this.#ctx.config.reentryMinutes * 60_000;
-    const views = this.#memberships.viewsOf(member.id, day);
+    const views = visitor ? [] : this.#memberships.viewsOf(member.id, day);
     const hours = this.#ctx.unitDoc()?.openingHours;
     const decision: CheckInDecision = decideCheckIn({
       unitId: this.#ctx.unitId,
       memberStatus: member.status,
-      memberships: views.map((v) => ({
-        id: v.id,
-        planName: v.planName,
-        status: v.status,
-        unitId: v.unitId,
-        access: v.access,
-      })),
+      memberships: visitor
+        ? visitor.memberships
+        : views.map((v) => ({
+            id: v.id,
+            planName: v.planName,
+            status: v.status,
+            unitId: v.unitId,
+            access: v.access,
+          })),
       ...(hours ? { openingHours: hours } : {}),
       localDate: day,
       localTime: localTime(at, zone),
       weekday: weekdayIndex(day),
       ...(last && Date.parse(last.at) >= reentryFrom ? { lastCheckInAt: last.at } : {}),
     });
-    const staffId =
-      input.actor.role !== 'kiosk' && input.actor.id.startsWith('staff:') ? { staffId: input.actor.id } : {};
+    const extra = {
+      ...(input.actor.role !== 'kiosk' && input.actor.id.startsWith('staff:')
+        ? { staffId: input.actor.id }
+        : {}),
+      ...(visitor ? { homeUnitId: visitor.homeUnitId } : {}),
+    };
     const firstName = (member.name ?? '').split(/\s+/)[0] ?? '';
     if (decision.allowed) {
       this.#ctx.unit.checkins.record([
@@ -145,7 +158,7 @@ export class CheckinService {
           localDate: day,
           method: resolved.method,
           membershipId: decision.membershipId,
-          ...staffId,
+          ...extra,
         },
       ]);
     } else {
@@ -160,7 +173,7 @@ export class CheckinService {
             localDate: day,
             method: resolved.method,
             denied,
-            ...staffId,
+            ...extra,
           },
         ]);
     }

@@ -75,6 +75,11 @@ export interface RelayOptions {
   readonly hq: HqStore;
   /** The link key HQ's enrolment shared with a unit (wraps member keys), if the unit is enrolled. */
   readonly linkKeyOf: (unitId: string) => Uint8Array | undefined;
+  /**
+   * The member ids whose keys travel with these documents (default: the member documents among them).
+   * HQ's member directory adds the member of each full directory entry (apps/hq-sync/src/directory.ts).
+   */
+  readonly keyIdsOf?: (docIds: readonly string[]) => readonly string[];
   /** Units enrolled at HQ (they get downlink streams even before they are ever seen). */
   readonly enrolledUnits?: () => readonly string[];
   /** MQTT 5 shared-subscription group (`$share/<group>/...`, Mosquitto/EMQX): several relays split the uplink. */
@@ -327,7 +332,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       },
       keysFor: (ids) => {
         const key = this.#o.linkKeyOf(unitId);
-        return key === undefined ? [] : wrapKeysFor(ids, this.#o.hq.keys, key);
+        return key === undefined ? [] : wrapKeysFor(this.#o.keyIdsOf?.(ids) ?? ids, this.#o.hq.keys, key);
       },
       ...(this.#o.resendAfterMs === undefined ? {} : { resendAfterMs: this.#o.resendAfterMs }),
       logger: this.#log,
@@ -558,7 +563,7 @@ export class Relay extends EventEmitter<RelayEvents> {
           key === undefined
             ? []
             : wrapKeysFor(
-                slice.map((s) => s.docId),
+                this.#o.keyIdsOf?.(slice.map((s) => s.docId)) ?? slice.map((s) => s.docId),
                 this.#o.hq.keys,
                 key,
               );

@@ -1,0 +1,391 @@
+import {
+  type AnyDoc,
+  type DirectoryDoc,
+  type DirectoryMembership,
+  type DocumentId,
+  deterministicDocId,
+  type MemberDoc,
+  type MembershipDoc,
+  type PaymentDoc,
+  type PlanDoc,
+} from '@gymedge/crdt-schema';
+import {
+  directoryKeyId,
+  directoryLookupHash,
+  directoryLookupKey,
+} from '@gymedge/edge/src/services/member-directory.ts';
+import { PiiVault } from '@gymedge/edge/src/store/pii-vault.ts';
+import type { Projection } from '@gymedge/store';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { HqStore } from './relay/hq-store.ts';
+
+/**
+ * HQ's member directory (docs/sync.md, _What goes where_). For every member of the chain who holds a
+ * membership, HQ writes one `directory` document per other unit of the chain, addressed to that unit
+ * (`unitId`), so it travels down that unit's own stream and nowhere else:
+ *
+ * - a plan of the member with `access: all` → the full entry: look-up hashes, the sealed name and CPF
+ *   (the member document's own bytes) and the memberships; the relay wraps the member's key for that
+ *   unit with it (`directoryKeyIds`);
+ * - only `home` plans → the look-up hashes and the memberships, no personal field and no key: the unit
+ *   can tell the member "your plan is valid at your unit" (`wrong_unit`) instead of "unknown";
+ * - the member erased (at the home unit, or at HQ) → every entry emptied, `status: erased`: each unit
+ *   that applies it destroys its copy of the key.
+ *
+ * `DirectorySourceProjection` keeps, in the same transaction as every change HQ stores, which members
+ * need their entries rebuilt (`dir_dirty`) and where each entry went (`dir_entries`); the
+ * `DirectoryBuilder` rebuilds them a few at a time in the background.
+ */
+export class DirectorySourceProjection implements Projection {
+  readonly name = 'directory-source';
+  readonly version = 1;
+  readonly types = ['member', 'membership', 'payment', 'plan', 'directory'] as const;
+  readonly tables = ['dir_members', 'dir_memberships', 'dir_payments', 'dir_entries'] as const;
+  #db!: Database;
+  #sql!: {
+    dirty: Statement<[string]>;
+    dirtyOfPlan: Statement<[string]>;
+    member: Statement<[string, string]>;
+    membership: Statement<[string, string, string]>;
+    payment: Statement<[string, string, string, string | null]>;
+    entry: Statement<[string, string, string, number, number]>;
+  };
+
+  setup(db: Database): void {
+    this.#db = db;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS dir_members (member_id TEXT PRIMARY KEY, home_unit_id TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS dir_memberships (
+        membership_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, plan_id TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS dir_memberships_by_member ON dir_memberships (member_id);
+      CREATE INDEX IF NOT EXISTS dir_memberships_by_plan ON dir_memberships (plan_id);
+      CREATE TABLE IF NOT EXISTS dir_payments (
+        payment_id TEXT PRIMARY KEY, membership_id TEXT NOT NULL, member_id TEXT NOT NULL, pending_due TEXT) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS dir_payments_by_membership ON dir_payments (membership_id);
+      CREATE TABLE IF NOT EXISTS dir_entries (
+        doc_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, unit_id TEXT NOT NULL, full INTEGER NOT NULL,
+        erased INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS dir_entries_by_member ON dir_entries (member_id);
+      CREATE TABLE IF NOT EXISTS dir_dirty (member_id TEXT PRIMARY KEY, gen INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+    this.#sql = {
+      dirty: db.prepare(
+        'INSERT INTO dir_dirty (member_id, gen) VALUES (?, 1) ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1',
+      ),
+      dirtyOfPlan: db.prepare(`INSERT INTO dir_dirty (member_id, gen)
+        SELECT DISTINCT member_id, 1 FROM dir_memberships WHERE plan_id = ? ORDER BY member_id
+        ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1`),
+      member: db.prepare('INSERT OR REPLACE INTO dir_members (member_id, home_unit_id) VALUES (?, ?)'),
+      membership: db.prepare(
+        'INSERT OR REPLACE INTO dir_memberships (membership_id, member_id, plan_id) VALUES (?, ?, ?)',
+      ),
+      payment: db.prepare(
+        'INSERT OR REPLACE INTO dir_payments (payment_id, membership_id, member_id, pending_due) VALUES (?, ?, ?, ?)',
+      ),
+      entry: db.prepare(
+        'INSERT OR REPLACE INTO dir_entries (doc_id, member_id, unit_id, full, erased) VALUES (?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  apply(doc: AnyDoc): void {
+    switch (doc.type) {
+      case 'member': {
+        const member = doc as MemberDoc;
+        this.#sql.member.run(member.id, member.unitId);
+        this.#sql.dirty.run(member.id);
+        return;
+      }
+      case 'membership': {
+        const m = doc as MembershipDoc;
+        this.#sql.membership.run(m.id, m.memberId, m.planId);
+        this.#sql.dirty.run(m.memberId);
+        return;
+      }
+      case 'payment': {
+        const p = doc as PaymentDoc;
+        if (p.membershipId === undefined) return;
+        this.#sql.payment.run(
+          p.id,
+          p.membershipId,
+          p.memberId,
+          p.status === 'pending' ? (p.dueDate ?? null) : null,
+        );
+        this.#sql.dirty.run(p.memberId);
+        return;
+      }
+      case 'plan':
+        this.#sql.dirtyOfPlan.run(doc.id);
+        return;
+      case 'directory': {
+        const entry = doc as DirectoryDoc;
+        this.#sql.entry.run(
+          entry.id,
+          entry.memberId,
+          entry.unitId,
+          Number(entry.pii.name !== undefined || entry.pii.document !== undefined),
+          Number(entry.status === 'erased'),
+        );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  reset(): void {
+    this.#db.exec(
+      'DELETE FROM dir_members; DELETE FROM dir_memberships; DELETE FROM dir_payments; DELETE FROM dir_entries;',
+    );
+  }
+}
+
+/**
+ * The member ids whose keys go with these documents to a unit: a member document's own, and the member
+ * of a full directory entry (never of an entry without personal fields, nor of an erased one). The
+ * relay's downlink and repair wrap them with the unit's link key.
+ */
+export function directoryKeyIds(db: Database): (docIds: readonly string[]) => string[] {
+  const full = db.prepare<[string], { member_id: string }>(
+    'SELECT member_id FROM dir_entries WHERE doc_id = ? AND full = 1 AND erased = 0',
+  );
+  return (docIds) =>
+    docIds.flatMap((id) => {
+      if (!id.startsWith('directory:')) return [id];
+      const row = full.get(id);
+      return row === undefined ? [] : [row.member_id];
+    });
+}
+
+export interface DirectoryBuilderOptions {
+  readonly hq: HqStore;
+  /** Every unit of the chain (the enrolled ones). */
+  readonly units: () => readonly string[];
+  /** The link key HQ shares with a unit (its look-up key derives from it). */
+  readonly linkKeyOf: (unitId: string) => Uint8Array | undefined;
+  /** HQ wrote directory entries: the relay sends them down. */
+  readonly onWritten?: () => void;
+  readonly logger: Logger;
+  readonly everyMs?: number;
+  /** Members rebuilt per pass. */
+  readonly batch?: number;
+}
+
+type Desired = Omit<DirectoryDoc, 'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'>;
+
+/** A patch that turns `current` into `desired` (keys `desired` lacks are removed), nested objects patched. */
+function replacing(
+  current: Record<string, unknown>,
+  desired: Record<string, unknown>,
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(current)) if (!(key in desired)) patch[key] = undefined;
+  for (const [key, value] of Object.entries(desired)) {
+    const now = current[key];
+    const nested = (v: unknown): v is Record<string, unknown> =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+    patch[key] = nested(value) && nested(now) ? replacing(now, value) : value;
+  }
+  return patch;
+}
+
+const ENVELOPE = new Set(['id', 'type', 'schemaVersion', 'unitId', 'createdAt', 'updatedAt']);
+
+/** HQ's background builder of directory entries (see {@link DirectorySourceProjection}). */
+export class DirectoryBuilder {
+  readonly #o: DirectoryBuilderOptions;
+  readonly #log: Logger;
+  readonly #sql: {
+    dirty: Statement<[number], { member_id: string; gen: number }>;
+    done: Statement<[string, number]>;
+    memberships: Statement<[string], { membership_id: string }>;
+    unpaid: Statement<[string], { due: string | null }>;
+    entries: Statement<[string], { doc_id: string; unit_id: string; erased: number }>;
+    markAll: Statement<[]>;
+    keyIdOf: Statement<[string], { key_id: string }>;
+    saveKeyId: Statement<[string, string]>;
+  };
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+  #closing = false;
+  #erasedInPass = false;
+  #stopped = true;
+
+  constructor(options: DirectoryBuilderOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ module: 'directory' });
+    const db = options.hq.db;
+    // Which look-up key each unit's entries were made with (HQ's own state, not a read model).
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS dir_units (unit_id TEXT PRIMARY KEY, key_id TEXT NOT NULL) WITHOUT ROWID',
+    );
+    this.#sql = {
+      dirty: db.prepare('SELECT member_id, gen FROM dir_dirty ORDER BY member_id LIMIT ?'),
+      done: db.prepare('DELETE FROM dir_dirty WHERE member_id = ? AND gen = ?'),
+      memberships: db.prepare('SELECT membership_id FROM dir_memberships WHERE member_id = ? ORDER BY 1'),
+      unpaid: db.prepare(
+        'SELECT min(pending_due) AS due FROM dir_payments WHERE membership_id = ? AND pending_due IS NOT NULL',
+      ),
+      entries: db.prepare('SELECT doc_id, unit_id, erased FROM dir_entries WHERE member_id = ?'),
+      keyIdOf: db.prepare('SELECT key_id FROM dir_units WHERE unit_id = ?'),
+      saveKeyId: db.prepare('INSERT OR REPLACE INTO dir_units (unit_id, key_id) VALUES (?, ?)'),
+      markAll:
+        db.prepare(`INSERT INTO dir_dirty (member_id, gen) SELECT DISTINCT member_id, 1 FROM dir_memberships
+        WHERE true ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1`),
+    };
+  }
+
+  /** Starts the background passes (every `everyMs`, 250 ms by default). */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#timer = setInterval(() => {
+      if (this.#running === undefined) this.#running = this.pass().finally(() => (this.#running = undefined));
+    }, this.#o.everyMs ?? 250);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#closing = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  /** One pass: units enrolled (or enrolled again) since the last pass, then up to `batch` members. Returns how many were rebuilt. */
+  async pass(): Promise<number> {
+    this.#checkUnits();
+    const dirty = this.#sql.dirty.all(this.#o.batch ?? 100);
+    if (dirty.length === 0) return 0;
+    // A vault per pass: it caches keys, and a key destroyed by an erasure must not outlive the pass.
+    const vault = new PiiVault(this.#o.hq.db);
+    let wrote = 0;
+    for (const { member_id: memberId, gen } of dirty) {
+      if (this.#closing) break;
+      try {
+        wrote += await this.#build(memberId, vault);
+        this.#sql.done.run(memberId, gen);
+      } catch (error) {
+        this.#log.error({ err: error, memberId }, 'could not rebuild the directory entries of a member');
+      }
+    }
+    if (wrote > 0) this.#o.onWritten?.();
+    if (this.#erasedInPass) {
+      this.#erasedInPass = false;
+      // An erasure reached HQ: its read model's rows are gone (secure_delete zeroes them), and the WAL,
+      // which still holds pages from before, is copied back and cut to nothing (docs/privacy.md).
+      await this.#o.hq.store.flush();
+      this.#o.hq.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    return dirty.length;
+  }
+
+  /** A new unit, or a unit enrolled again (a new link key, so new look-up hashes): every member again. */
+  #checkUnits(): void {
+    for (const unit of this.#o.units()) {
+      const key = this.#o.linkKeyOf(unit);
+      if (key === undefined) continue;
+      const id = directoryKeyId(directoryLookupKey(key));
+      if (this.#sql.keyIdOf.get(unit)?.key_id === id) continue;
+      this.#o.hq.db.transaction(() => {
+        this.#sql.markAll.run();
+        this.#sql.saveKeyId.run(unit, id);
+      })();
+    }
+  }
+
+  async #build(memberId: string, vault: PiiVault): Promise<number> {
+    const store = this.#o.hq.store;
+    const member = store.get<'member'>(memberId);
+    if (member === undefined) return 0;
+    const home = member.unitId;
+    const existing = this.#sql.entries.all(memberId);
+    if (member.status === 'erased') {
+      this.#erasedInPass = true;
+      let wrote = 0;
+      for (const entry of existing) {
+        if (entry.erased === 1) continue;
+        wrote += await this.#write(entry.doc_id, entry.unit_id, {
+          memberId: member.id,
+          homeUnitId: home,
+          status: 'erased',
+          lookup: {},
+          pii: {},
+          memberships: {},
+          erasedAt: member.erasedAt ?? new Date().toISOString(),
+        });
+      }
+      return wrote;
+    }
+    const memberships: Record<string, DirectoryMembership> = {};
+    for (const { membership_id: id } of this.#sql.memberships.all(memberId)) {
+      const m = store.get<'membership'>(id);
+      if (m === undefined) continue;
+      const plan: PlanDoc | undefined = store.get<'plan'>(m.planId);
+      const unpaid = this.#sql.unpaid.get(id)?.due ?? undefined;
+      const freezes = Object.entries(m.freezes ?? {}).map(([k, f]) => [k, { from: f.from, until: f.until }]);
+      memberships[id] = {
+        planId: m.planId,
+        planName: plan?.name ?? 'Plano',
+        access: plan?.access ?? 'home',
+        status: m.status,
+        startDate: m.startDate,
+        ...(m.endDate === undefined ? {} : { endDate: m.endDate }),
+        ...(m.frozenUntil === undefined ? {} : { frozenUntil: m.frozenUntil }),
+        ...(freezes.length === 0 ? {} : { freezes: Object.fromEntries(freezes) }),
+        ...(unpaid === undefined ? {} : { unpaidSince: unpaid }),
+        graceDays: plan?.graceDays ?? 5,
+      };
+    }
+    if (Object.keys(memberships).length === 0 && existing.length === 0) return 0;
+    const full = Object.values(memberships).some((m) => m.access === 'all');
+    const document = vault.unseal(member.id, 'document', member.pii.document);
+    const card = vault.unseal(member.id, 'externalRef', member.pii.externalRef);
+    let wrote = 0;
+    for (const unit of this.#o.units()) {
+      if (unit === home) continue;
+      const linkKey = this.#o.linkKeyOf(unit);
+      if (linkKey === undefined) continue;
+      const lookupKey = directoryLookupKey(linkKey);
+      const desired: Desired = {
+        memberId: member.id,
+        homeUnitId: home,
+        status: member.status,
+        lookup: {
+          keyId: directoryKeyId(lookupKey),
+          ...(document === undefined
+            ? {}
+            : { document: directoryLookupHash(lookupKey, 'document', document) }),
+          ...(card === undefined ? {} : { card: directoryLookupHash(lookupKey, 'card', card) }),
+        },
+        pii: full
+          ? {
+              ...(member.pii.name === undefined ? {} : { name: member.pii.name }),
+              ...(member.pii.document === undefined ? {} : { document: member.pii.document }),
+            }
+          : {},
+        memberships,
+      };
+      wrote += await this.#write(deterministicDocId('directory', member.id, unit), unit, desired);
+    }
+    return wrote;
+  }
+
+  async #write(id: string, unit: string, desired: Desired): Promise<number> {
+    const store = this.#o.hq.store;
+    const current = store.get<'directory'>(id);
+    if (current === undefined) {
+      await store.create('directory', desired, { id: id as DocumentId<'directory'>, unitId: unit });
+      return 1;
+    }
+    const content = Object.fromEntries(Object.entries(current).filter(([k]) => !ENVELOPE.has(k)));
+    const { changed } = await store.update<'directory'>(
+      id,
+      replacing(content, desired as unknown as Record<string, unknown>) as Parameters<
+        typeof store.update<'directory'>
+      >[1],
+    );
+    return changed ? 1 : 0;
+  }
+}

@@ -1,0 +1,194 @@
+// The member directory: a member of sp-paulista whose plan covers the chain checks in at rj-copacabana while
+// rj-copacabana is cut off from HQ; a member whose plan is for sp-paulista only is told so there; an erasure at
+// the home unit leaves neither HQ's nor the other unit's files able to give the member away. Real HQ (embedded
+// broker, relay, directory builder), real units (API, SQLite, sync).
+import { createDecipheriv } from 'node:crypto';
+import { join } from 'node:path';
+import { cpfFromBase, formatCpf } from '@gymedge/edge/src/domain/cpf.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Chain, type ChainUnit, rawFiles, startChain, until } from './directory-support.ts';
+
+const SP = 'sp-paulista';
+const RJ = 'rj-copacabana';
+let chain: Chain;
+let sp: ChainUnit;
+let rj: ChainUnit;
+
+interface CheckIn {
+  allowed: boolean;
+  reason?: string;
+  member?: { id: string; firstName: string };
+  planName?: string;
+}
+
+async function member(name: string, email: string, cpf: string, planId: string): Promise<string> {
+  const created = await sp.api.call<{ id: string }>('POST', '/api/v1/members', {
+    name,
+    email,
+    document: cpf,
+  });
+  const sold = await sp.api.call<{ payments: Array<{ id: string }> }>(
+    'POST',
+    `/api/v1/members/${created.id}/memberships`,
+    { planId },
+  );
+  for (const payment of sold.payments)
+    await sp.api.call('POST', `/api/v1/payments/${payment.id}/pay`, { method: 'cash' });
+  return created.id;
+}
+
+const directoryRows = (unit: ChainUnit, memberId: string) =>
+  unit.edge.unit.db
+    .prepare<[string], { n: number }>('SELECT count(*) AS n FROM directory_index WHERE member_id = ?')
+    .get(memberId)?.n ?? 0;
+const hasKey = (unit: ChainUnit, memberId: string) =>
+  unit.edge.unit.db.prepare('SELECT 1 FROM member_keys WHERE member_id = ?').get(memberId) !== undefined;
+
+/** Whether some 32-byte window of `bytes` opens the sealed field (AES-256-GCM, AAD member|field). */
+function opens(bytes: Buffer, sealed: Uint8Array, aad: string): boolean {
+  const iv = sealed.subarray(1, 13);
+  const tag = sealed.subarray(13, 29);
+  const body = sealed.subarray(29);
+  for (let at = 0; at + 32 <= bytes.length; at++) {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', bytes.subarray(at, at + 32), iv);
+      decipher.setAAD(Buffer.from(aad));
+      decipher.setAuthTag(tag);
+      decipher.update(body);
+      decipher.final();
+      return true;
+    } catch {
+      // not the key
+    }
+  }
+  return false;
+}
+
+beforeAll(async () => {
+  chain = await startChain([SP, RJ]);
+  sp = chain.units[SP] as ChainUnit;
+  rj = chain.units[RJ] as ChainUnit;
+}, 60_000);
+
+afterAll(async () => {
+  await chain?.close();
+});
+
+describe('the member directory across the chain', () => {
+  const ana = {
+    name: 'Anabela Viajante',
+    email: 'anabela.viajante@example.com',
+    cpf: cpfFromBase('614253781'),
+  };
+  const bruno = {
+    name: 'Brunildo Caseiro',
+    email: 'brunildo.caseiro@example.com',
+    cpf: cpfFromBase('725364892'),
+  };
+  let anaId: string;
+  let brunoId: string;
+
+  it('lets a member whose plan covers the chain check in at another unit cut off from HQ; a home plan is wrong_unit', async () => {
+    const everywhere = await sp.api.call<{ id: string }>('POST', '/api/v1/plans', {
+      name: 'Rede Livre',
+      priceCents: 19990,
+      billingPeriod: 'monthly',
+      access: 'all',
+    });
+    const home = await sp.api.call<{ id: string }>('POST', '/api/v1/plans', {
+      name: 'Só Paulista',
+      priceCents: 9990,
+      billingPeriod: 'monthly',
+      access: 'home',
+    });
+    anaId = await member(ana.name, ana.email, ana.cpf, everywhere.id);
+    brunoId = await member(bruno.name, bruno.email, bruno.cpf, home.id);
+    await until(
+      'both members in the directory of rj-copacabana, with the key of the one whose plan covers it',
+      () => directoryRows(rj, anaId) === 1 && directoryRows(rj, brunoId) === 1 && hasKey(rj, anaId),
+    );
+    // The key of a member whose plan does not cover the unit never goes there, nor to the home unit's twin.
+    expect(hasKey(rj, brunoId)).toBe(false);
+    expect(directoryRows(sp, anaId)).toBe(0);
+
+    await chain.stopHq();
+    const entered = await rj.api.call<CheckIn>('POST', '/api/v1/checkins', { document: formatCpf(ana.cpf) });
+    expect(entered).toMatchObject({
+      allowed: true,
+      member: { id: anaId, firstName: 'Anabela' },
+      planName: 'Rede Livre',
+    });
+    const refused = await rj.api.call<CheckIn>('POST', '/api/v1/checkins', { document: bruno.cpf });
+    expect(refused.allowed).toBe(false);
+    expect(refused.reason).toBe('wrong_unit');
+    // No personal field of a member whose plan does not cover the unit: the greeting has no name.
+    expect(refused.member?.firstName ?? '').toBe('');
+    const stranger = await rj.api.call<CheckIn>('POST', '/api/v1/checkins', {
+      document: cpfFromBase('836475903'),
+    });
+    expect(stranger.reason).toBe('member_unknown');
+    // The visit is recorded at rj-copacabana with the member's home unit, to ship when HQ is back.
+    const visit = rj.edge.unit.db
+      .prepare<[string], { home_unit_id: string | null; denied: string | null }>(
+        'SELECT home_unit_id, denied FROM checkins WHERE member_id = ? ORDER BY at DESC LIMIT 1',
+      )
+      .get(anaId);
+    expect(visit).toEqual({ home_unit_id: SP, denied: null });
+    await chain.startHq();
+  }, 60_000);
+
+  it('an erasure at the home unit destroys what went to HQ and to the other unit', async () => {
+    const entry = rj.edge.unit.store.get<'directory'>(
+      (
+        rj.edge.unit.db.prepare('SELECT doc_id FROM directory_index WHERE member_id = ?').get(anaId) as {
+          doc_id: string;
+        }
+      ).doc_id,
+    );
+    const sealedName = entry?.pii.name;
+    expect(sealedName).toBeInstanceOf(Uint8Array);
+    const aad = `${anaId}|name`;
+    const key = rj.edge.unit.db.prepare('SELECT key FROM member_keys WHERE member_id = ?').get(anaId) as {
+      key: Buffer;
+    };
+    // The check below can fail: before the erasure, the key in rj-copacabana's database opens the sealed name.
+    expect(opens(key.key, sealedName as Uint8Array, aad)).toBe(true);
+
+    const hq = chain.hq;
+    if (hq === undefined) throw new Error('HQ is running');
+    // And HQ's files hold the name in the clear (its chain-wide member search) before the erasure.
+    expect(rawFiles(hq.dir).includes(Buffer.from(ana.name))).toBe(true);
+    await sp.api.call('DELETE', `/api/v1/members/${anaId}`);
+    await until(
+      'the erasure at HQ and at rj-copacabana',
+      () =>
+        hq.store.keys.get(anaId) === undefined &&
+        !hasKey(rj, anaId) &&
+        directoryRows(rj, anaId) === 0 &&
+        rj.edge.unit.store.get<'directory'>(entry?.id ?? '')?.status === 'erased',
+    );
+    const gone = await rj.api.call<CheckIn>('POST', '/api/v1/checkins', { document: ana.cpf });
+    expect(gone.reason).toBe('member_unknown');
+    // rj-copacabana recorded the erasure (so the key is never accepted again).
+    expect(rj.edge.unit.db.prepare('SELECT 1 FROM erasures WHERE member_id = ?').get(anaId)).toBeDefined();
+
+    // HQ truncates its WAL after an erasure reached it; the unit did before acknowledging the change.
+    await until('HQ to checkpoint after the erasure', () => {
+      const raw = rawFiles(hq.dir);
+      return !raw.includes(Buffer.from(ana.name));
+    });
+    const needles = [ana.name, 'Anabela', ana.email, ana.cpf, formatCpf(ana.cpf)].map((s) => Buffer.from(s));
+    for (const [where, raw] of [
+      ['HQ', rawFiles(hq.dir)],
+      ['rj-copacabana', rawFiles(rj.dir)],
+    ] as const) {
+      for (const needle of needles)
+        expect({ where, found: raw.includes(needle) }).toEqual({ where, found: false });
+    }
+    // No 32-byte window of the other unit's files opens the member's sealed name any more.
+    expect(opens(rawFiles(rj.dir), sealedName as Uint8Array, aad)).toBe(false);
+    // Bruno, not erased, is still in the directory.
+    expect(directoryRows(rj, brunoId)).toBe(1);
+    expect(join(hq.dir, 'hq.db')).toBe(hq.store.path);
+  }, 60_000);
+});
