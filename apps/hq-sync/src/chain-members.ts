@@ -56,8 +56,11 @@ const AUDIT_TABLE = `CREATE TABLE IF NOT EXISTS audit_log (
 
 /**
  * Members of the whole chain as HQ's API serves them: the unit's member service over HQ's read model
- * (search across every unit, reads audited), with writes refused: members are created and edited at
- * their unit.
+ * (search across every unit, reads audited). Creates and edits are refused: members are created and
+ * edited at their unit. An erasure is HQ's to make too (LGPD requests reach the chain, not a desk): HQ
+ * writes the `status: erased` change to the member's document and destroys its own copy of the key in
+ * the same transaction; the change goes down to the member's unit, which destroys its key, and HQ's
+ * directory builder empties the member's entries at every other unit, which destroy theirs.
  */
 export function chainMemberService(
   db: Database,
@@ -78,7 +81,7 @@ export function chainMemberService(
   };
   return new Proxy(inner, {
     get(target, property) {
-      if (property === 'create' || property === 'update' || property === 'erase') return refuse;
+      if (property === 'create' || property === 'update') return refuse;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

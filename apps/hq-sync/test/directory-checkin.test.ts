@@ -6,7 +6,7 @@ import { createDecipheriv } from 'node:crypto';
 import { join } from 'node:path';
 import { cpfFromBase, formatCpf } from '@gymedge/edge/src/domain/cpf.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Chain, type ChainUnit, rawFiles, startChain, until } from './directory-support.ts';
+import { type Chain, type ChainUnit, Client, rawFiles, startChain, until } from './directory-support.ts';
 
 const SP = 'sp-paulista';
 const RJ = 'rj-copacabana';
@@ -190,5 +190,41 @@ describe('the member directory across the chain', () => {
     // Bruno, not erased, is still in the directory.
     expect(directoryRows(rj, brunoId)).toBe(1);
     expect(join(hq.dir, 'hq.db')).toBe(hq.store.path);
+  }, 60_000);
+
+  it('an erasure at HQ reaches the home unit and the other unit', async () => {
+    const hq = chain.hq;
+    if (hq === undefined) throw new Error('HQ is running');
+    // The home unit holds Bruno's name in the clear (its search) until the erasure.
+    expect(rawFiles(sp.dir).includes(Buffer.from(bruno.name))).toBe(true);
+    const admin = new Client(() => hq.url);
+    await admin.call('DELETE', `/api/v1/members/${brunoId}`);
+    expect(hq.store.keys.get(brunoId)).toBeUndefined();
+    await until(
+      'the erasure at sp-paulista and rj-copacabana',
+      () =>
+        !hasKey(sp, brunoId) &&
+        sp.edge.unit.store.get<'member'>(brunoId)?.status === 'erased' &&
+        directoryRows(rj, brunoId) === 0,
+    );
+    // The home unit wrote it to its erasure register (a restore of an older backup re-applies it).
+    expect(sp.edge.unit.erasures.entries().some((e) => e.memberId === brunoId)).toBe(true);
+    const home = await sp.api.call<CheckIn>('POST', '/api/v1/checkins', { document: bruno.cpf });
+    expect(home.reason).toBe('member_unknown');
+    const needles = [bruno.name, 'Brunildo', bruno.email, bruno.cpf, formatCpf(bruno.cpf)].map((s) =>
+      Buffer.from(s),
+    );
+    await until(
+      'HQ to checkpoint after the erasure',
+      () => !rawFiles(hq.dir).includes(Buffer.from(bruno.name)),
+    );
+    for (const [where, raw] of [
+      ['HQ', rawFiles(hq.dir)],
+      ['sp-paulista', rawFiles(sp.dir)],
+      ['rj-copacabana', rawFiles(rj.dir)],
+    ] as const) {
+      for (const needle of needles)
+        expect({ where, found: raw.includes(needle) }).toEqual({ where, found: false });
+    }
   }, 60_000);
 });
