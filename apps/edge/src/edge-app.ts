@@ -36,6 +36,8 @@ export interface EdgeOptions {
     readonly enabled?: boolean;
     readonly demoCamera?: boolean;
     readonly sampleEverySec?: number;
+    /** Pose for `posture` cameras (default on unless GYMEDGE_POSE=off; docs/vision.md). */
+    readonly pose?: import('./vision/unit-vision.ts').UnitPoseOptions;
   };
 }
 

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { silentLogger } from '../src/lib/logger.ts';
+import { openUnitStore } from '../src/unit-store.ts';
 import { testMedia } from '../src/vision/demo-camera.ts';
 import { ffmpegPath } from '../src/vision/ingest.ts';
 import { DEFAULT_DETECTOR, resolveModel } from '../src/vision/models.ts';
@@ -36,4 +39,118 @@ export function testClip(dir: string, name: string, size: string, frames: number
     path,
   );
   return path;
+}
+
+/** A clip of a still photograph (the camera sees a person who does not move), `seconds` long. */
+export function stillClip(dir: string, image: string, seconds = 4, rate = 10): string {
+  const path = join(dir, 'still.mp4');
+  ffmpeg(
+    '-loop',
+    '1',
+    '-i',
+    image,
+    '-t',
+    String(seconds),
+    '-r',
+    String(rate),
+    '-vf',
+    'scale=640:-2',
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  );
+  return path;
+}
+
+/** Creates a camera document in a unit's store before the unit starts (the unit then runs it). */
+export async function createCamera(
+  dataDir: string,
+  unitId: string,
+  fields: {
+    readonly name: string;
+    readonly source: string;
+    readonly fps: number;
+    readonly analyses: ('occupancy' | 'flow' | 'posture' | 'equipment_use')[];
+  },
+  layout?: unknown,
+): Promise<string> {
+  const dir = join(dataDir, unitId);
+  const unit = openUnitStore({ dir, unitId, logger: silentLogger(), compactEveryMs: 0 });
+  try {
+    await unit.ready;
+    const created = await unit.store.create('camera', { ...fields, enabled: true });
+    if (layout !== undefined) {
+      mkdirSync(join(dir, 'vision'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(dir, 'vision', 'layout.json'), JSON.stringify({ [created.id]: layout }));
+    }
+    return created.id;
+  } finally {
+    await unit.close();
+  }
+}
+
+/** One part of a camera's multipart stream, as a client reads it. */
+export interface StreamedFrame {
+  readonly jpeg: Buffer;
+  readonly overlay?: Record<string, unknown>;
+}
+
+/** Reads `count` parts of a multipart MJPEG response (by Content-Length), then cancels it. */
+export async function readStream(
+  response: Response,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<StreamedFrame[]> {
+  if (response.body === null) throw new Error('no body');
+  const reader = response.body.getReader();
+  const frames: StreamedFrame[] = [];
+  let buffer = Buffer.alloc(0);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (frames.length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`only ${frames.length} of ${count} frames in ${timeoutMs} ms`);
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer = Buffer.concat([buffer, Buffer.from(value)]);
+      for (;;) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) break;
+        const head = buffer.subarray(0, end).toString('utf8');
+        const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1]);
+        if (buffer.length < end + 4 + length) break;
+        const overlay = /x-vision-overlay:\s*(.*)/i.exec(head)?.[1];
+        frames.push({
+          jpeg: Buffer.from(buffer.subarray(end + 4, end + 4 + length)),
+          ...(overlay ? { overlay: JSON.parse(overlay) as Record<string, unknown> } : {}),
+        });
+        buffer = buffer.subarray(end + 4 + length);
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return frames;
+}
+
+/** Signs in as the unit's first owner and returns the bearer token. */
+export async function signIn(url: string, password: string): Promise<string> {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password }),
+  });
+  if (!login.ok) throw new Error(`sign-in failed: ${login.status}`);
+  return ((await login.json()) as { token: string }).token;
+}
+
+/** Polls until `probe` gives a value (not undefined), or fails after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { PersonDetector } from './detector.ts';
+import { Exercise } from './exercises.ts';
 import { FrameReader } from './ingest.ts';
 import { PeoplePipeline } from './pipeline.ts';
 import type { LineSpec, Point, ZoneSpec } from './types.ts';
@@ -18,6 +19,8 @@ export const ZonesFile = z.strictObject({
         name: z.string().min(1).max(80).optional(),
         kind: z.enum(['floor', 'equipment', 'no_seat', 'entrance']).optional(),
         capacity: z.number().int().positive().optional(),
+        /** On a pose camera: reps of this exercise are counted for people standing in the zone. */
+        exercise: Exercise.optional(),
         polygon: z.array(RawPoint).min(3),
       }),
     )
@@ -32,6 +35,13 @@ export const ZonesFile = z.strictObject({
       }),
     )
     .default([]),
+  /** Pose on a camera whose document asks for `posture`: frames a second and people per frame. */
+  pose: z
+    .strictObject({
+      fps: z.number().min(0.2).max(30).optional(),
+      maxPeople: z.number().int().min(1).max(8).optional(),
+    })
+    .optional(),
 });
 export type ZonesFile = z.infer<typeof ZonesFile>;
 
@@ -66,6 +76,7 @@ export function normaliseLayout(
       polygon: zone.polygon.map(norm),
       ...(zone.kind ? { kind: zone.kind } : {}),
       ...(zone.capacity ? { capacity: zone.capacity } : {}),
+      ...(zone.exercise ? { exercise: zone.exercise } : {}),
     })),
     lines: layout.lines.map((line) => ({
       id: line.id,

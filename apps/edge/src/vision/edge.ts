@@ -4,7 +4,12 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type VisionAlertView, visionRoutes } from '../api/routes/vision.ts';
 import type { ApiPlugin } from '../api/server.ts';
-import { startUnitVision, type UnitVision, type VisionDocuments } from './unit-vision.ts';
+import {
+  startUnitVision,
+  type UnitPoseOptions,
+  type UnitVision,
+  type VisionDocuments,
+} from './unit-vision.ts';
 
 /** What the composition root needs from a unit to run its vision. */
 export interface EdgeVisionDeps {
@@ -20,6 +25,8 @@ export interface EdgeVisionDeps {
   readonly demoCamera?: boolean;
   /** Seconds per occupancy sample; default 60. */
   readonly sampleEverySec?: number;
+  /** Pose for `posture` cameras (default on unless GYMEDGE_POSE=off). */
+  readonly pose?: UnitPoseOptions;
 }
 
 /** The unit's vision as the composition root wires it: routes, health reasons, stop. */
@@ -43,6 +50,7 @@ export async function startEdgeVision(deps: EdgeVisionDeps): Promise<EdgeVision>
     demoCamera: deps.demoCamera ?? false,
     ...(deps.sampleEverySec === undefined ? {} : { sampleEverySec: deps.sampleEverySec }),
     ...(deps.enabled === undefined ? {} : { enabled: deps.enabled }),
+    ...(deps.pose === undefined ? {} : { pose: deps.pose }),
   });
   const alerts = (limit: number): VisionAlertView[] =>
     deps.store
@@ -68,7 +76,10 @@ export async function startEdgeVision(deps: EdgeVisionDeps): Promise<EdgeVision>
       const reasons = vision.service.reasons();
       if (reasons.length === 0) return report;
       const health = vision.service.health();
-      const cannotCount = !health.model.ok && health.cameras.length > 0;
+      // Degraded: cameras that cannot count, or cameras that ask for pose while it is unavailable.
+      const cannotCount =
+        (!health.model.ok && health.cameras.length > 0) ||
+        (health.pose.wanted && health.pose.state === 'unavailable');
       return {
         ...report,
         ...(cannotCount ? { status: 'degraded' as const } : {}),

@@ -125,6 +125,23 @@ export class JpegSplitter {
     return images;
   }
 }
+/** Width and height from a baseline/progressive JPEG's SOF marker. */
+export function jpegSize(jpeg: Buffer): { width: number; height: number } {
+  let i = 2;
+  while (i + 9 < jpeg.length) {
+    if (jpeg[i] !== 0xff) {
+      i += 1;
+      continue;
+    }
+    const marker = jpeg[i + 1] ?? 0;
+    const length = jpeg.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xc3)
+      return { height: jpeg.readUInt16BE(i + 5), width: jpeg.readUInt16BE(i + 7) };
+    i += 2 + length;
+  }
+  return { width: 640, height: 480 };
+}
+
 const SOI = Buffer.from([0xff, 0xd8]);
 const EOI = Buffer.from([0xff, 0xd9]);
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Exercise, FEEDBACK_TEXT, type FeedbackCode, RepCounter } from './exercises.ts';
+import { type Exercise, FEEDBACK_TEXT, type FeedbackCode, type Landmark, RepCounter } from './exercises.ts';
 import { jpegFrames, type PoseEstimator } from './pose.ts';
 import { DroppedWeightRule } from './rules.ts';
 
@@ -27,6 +27,8 @@ export interface PoseAnalyzeOptions {
   readonly fps?: number;
   readonly maxFrames?: number;
   readonly onProgress?: (done: number) => void;
+  /** Frames sent to the page before the oldest result is read; default 2 (1 = no overlap). */
+  readonly inFlight?: number;
 }
 
 /**
@@ -44,12 +46,14 @@ export async function analyzePose(options: PoseAnalyzeOptions): Promise<PoseSumm
   let withPerson = 0;
   let modelMs = 0;
   const started = Date.now();
-  for await (const { index, jpeg } of jpegFrames(options.input, {
-    fps,
-    ...(options.maxFrames === undefined ? {} : { maxFrames: options.maxFrames }),
-  })) {
+  const depth = Math.max(1, options.inFlight ?? 2);
+  const inFlight: { index: number; result: Promise<{ landmarks?: Landmark[]; ms: number }> }[] = [];
+  const settle = async () => {
+    const next = inFlight.shift();
+    if (next === undefined) return;
+    const { index } = next;
     const timeSec = index / fps;
-    const { landmarks, ms } = await options.estimator.detect(jpeg);
+    const { landmarks, ms } = await next.result;
     frames += 1;
     modelMs += ms;
     if (landmarks) withPerson += 1;
@@ -65,7 +69,18 @@ export async function analyzePose(options: PoseAnalyzeOptions): Promise<PoseSumm
       }),
     );
     options.onProgress?.(frames);
+  };
+  // Frame n+1 is decoded and sent to the page while frame n is analysed (results are read in order).
+  for await (const { index, jpeg } of jpegFrames(options.input, {
+    fps,
+    ...(options.maxFrames === undefined ? {} : { maxFrames: options.maxFrames }),
+  })) {
+    const result = options.estimator.detect(jpeg);
+    result.catch(() => undefined);
+    inFlight.push({ index, result });
+    if (inFlight.length >= depth) await settle();
   }
+  while (inFlight.length > 0) await settle();
   const elapsed = (Date.now() - started) / 1000;
   const summary: PoseSummary = {
     exercise: options.exercise,

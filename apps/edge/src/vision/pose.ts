@@ -7,6 +7,7 @@ import { dirname, join, normalize } from 'node:path';
 import type { Landmark } from './exercises.ts';
 import { ffmpegPath, IngestError, isLiveSource, JpegSplitter } from './ingest.ts';
 import { REPO_ROOT } from './models.ts';
+import type { Box } from './types.ts';
 
 /** Which BlazePose landmark model to run: lite (fast) or full (more accurate). */
 export type PoseModel = 'lite' | 'full';
@@ -44,24 +45,51 @@ const CHROMIUM_FLAGS = [
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>pose</title><script type="module">
 import { FilesetResolver, PoseLandmarker } from '/tasks/vision_bundle.mjs';
-const params = new URLSearchParams(location.search);
 const fileset = await FilesetResolver.forVisionTasks('/tasks/wasm');
-const landmarker = await PoseLandmarker.createFromOptions(fileset, {
+const options = (runningMode, numPoses) => ({
   baseOptions: { modelAssetPath: '/model.task', delegate: 'CPU' },
-  runningMode: 'VIDEO',
-  numPoses: 1,
+  runningMode,
+  numPoses,
 });
+// VIDEO mode tracks one person between frames (whole frames of one camera); IMAGE mode runs the
+// detector on every crop (crops of different people, one after another).
+const video = await PoseLandmarker.createFromOptions(fileset, options('VIDEO', 1));
+let image;
 let last = 0;
-window.detect = async (url) => {
-  const blob = await (await fetch(url)).blob();
-  const bitmap = await createImageBitmap(blob);
-  const t0 = performance.now();
-  const ts = Math.max(last + 1, Math.round(performance.now()));
-  last = ts;
-  const result = landmarker.detectForVideo(bitmap, ts);
-  const ms = performance.now() - t0;
-  bitmap.close();
-  return { ms, poses: result.landmarks.map((pose) => pose.map((p) => [p.x, p.y, p.z, p.visibility ?? 0])) };
+let chain = Promise.resolve();
+const pack = (result) => result.landmarks.map((pose) => pose.map((p) => [p.x, p.y, p.z, p.visibility ?? 0]));
+// The JPEG of frame n+1 is fetched and decoded while frame n is being analysed; analyses run in call order.
+window.detect = (url, crops) => {
+  const decoded = fetch(url).then((r) => r.blob()).then((blob) => createImageBitmap(blob));
+  const run = chain.then(async () => {
+    const bitmap = await decoded;
+    const t0 = performance.now();
+    try {
+      if (!crops) {
+        const ts = Math.max(last + 1, Math.round(performance.now()));
+        last = ts;
+        return { ms: performance.now() - t0, poses: pack(video.detectForVideo(bitmap, ts)) };
+      }
+      image ??= await PoseLandmarker.createFromOptions(fileset, options('IMAGE', 1));
+      const people = [];
+      for (const [x, y, w, h] of crops) {
+        const sx = Math.max(0, Math.round(x * bitmap.width));
+        const sy = Math.max(0, Math.round(y * bitmap.height));
+        const sw = Math.max(8, Math.min(bitmap.width - sx, Math.round(w * bitmap.width)));
+        const sh = Math.max(8, Math.min(bitmap.height - sy, Math.round(h * bitmap.height)));
+        const crop = await createImageBitmap(bitmap, sx, sy, sw, sh);
+        const pose = pack(image.detect(crop))[0];
+        crop.close();
+        // Back to whole-frame coordinates.
+        people.push(pose ? pose.map(([px, py, pz, v]) => [(sx + px * sw) / bitmap.width, (sy + py * sh) / bitmap.height, pz, v]) : null);
+      }
+      return { ms: performance.now() - t0, poses: [], people };
+    } finally {
+      bitmap.close();
+    }
+  });
+  chain = run.catch(() => undefined);
+  return run;
 };
 window.ready = true;
 </script>`;
@@ -81,6 +109,7 @@ export class PoseEstimator {
   ) {}
 
   private seq = 0;
+  private closed = false;
 
   static async start(
     model: PoseModel = 'lite',
@@ -141,33 +170,66 @@ export class PoseEstimator {
     return new PoseEstimator(browser, page, server, frames, base);
   }
 
-  /** Landmarks of the (one) person in a JPEG frame, or undefined when nobody is found; and the model time. */
+  /**
+   * Landmarks of the (one) person in a JPEG frame, or undefined when nobody is found; and the model time.
+   * Calls may overlap: the page fetches and decodes the next frame while it analyses this one.
+   */
   async detect(jpeg: Buffer): Promise<{ landmarks?: Landmark[]; ms: number }> {
-    const path = `/frame/${this.seq++}.jpg`;
-    this.frames.set(path, jpeg);
-    const result = await this.page.evaluate<{ ms: number; poses: number[][][] }>(
-      `window.detect(${JSON.stringify(`${this.base}${path}`)})`,
-    );
+    const result = await this.call(jpeg, undefined);
     const pose = result.poses[0];
+    return { ms: result.ms, ...(pose ? { landmarks: toLandmarks(pose) } : {}) };
+  }
+
+  /**
+   * Landmarks of each person box (normalised 0-1) in a frame, in whole-frame coordinates: the page
+   * crops each box and runs the landmarker on the crop (BlazePose's own detector misses people under
+   * ~150 px tall; on a crop around a person-detector box it finds them).
+   */
+  async detectPeople(
+    jpeg: Buffer,
+    boxes: readonly Box[],
+  ): Promise<{ people: (Landmark[] | undefined)[]; ms: number }> {
+    if (boxes.length === 0) return { people: [], ms: 0 };
+    const result = await this.call(
+      jpeg,
+      boxes.map((b) => [b.x, b.y, b.w, b.h]),
+    );
     return {
       ms: result.ms,
-      ...(pose
-        ? {
-            landmarks: pose.map(([x, y, z, visibility]) => ({
-              x: x ?? 0,
-              y: y ?? 0,
-              z: z ?? 0,
-              visibility: visibility ?? 0,
-            })),
-          }
-        : {}),
+      people: (result.people ?? []).map((pose) => (pose ? toLandmarks(pose) : undefined)),
     };
   }
 
+  private async call(
+    jpeg: Buffer,
+    crops: number[][] | undefined,
+  ): Promise<{ ms: number; poses: number[][][]; people?: (number[][] | null)[] }> {
+    if (this.closed) throw new IngestError('pose estimator is closed');
+    const path = `/frame/${this.seq++}.jpg`;
+    this.frames.set(path, jpeg);
+    try {
+      return await this.page.evaluate<{ ms: number; poses: number[][][]; people?: (number[][] | null)[] }>(
+        `window.detect(${JSON.stringify(`${this.base}${path}`)}, ${crops ? JSON.stringify(crops) : 'undefined'})`,
+      );
+    } finally {
+      this.frames.delete(path);
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.browser.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+function toLandmarks(pose: readonly number[][]): Landmark[] {
+  return pose.map(([x, y, z, visibility]) => ({
+    x: x ?? 0,
+    y: y ?? 0,
+    z: z ?? 0,
+    visibility: visibility ?? 0,
+  }));
 }
 
 /** JPEG frames of a video (or a still image) at a capped rate, for pose estimation. */

@@ -36,6 +36,46 @@ interface TrackHistory {
   raised: Set<string>;
 }
 
+/** What the pose rules remember of one tracked person. */
+interface PoseHistory {
+  drop: DroppedWeightRule;
+  /** Since when the torso has been horizontal and the hips still (pose), and where the hips were then. */
+  lyingSince?: number;
+  lyingAt?: { x: number; y: number };
+  seenAt: number;
+}
+
+const TITLES: Record<SafetyFinding['rule'], SafetyFinding['title']> = {
+  possible_fall: {
+    'pt-BR': 'Pessoa deitada e imóvel no chão: possível queda',
+    en: 'Person lying still on the floor: possible fall',
+  },
+  sitting_no_seat: {
+    'pt-BR': 'Pessoa sentada onde não há assento',
+    en: 'Someone sitting where there is no seat',
+  },
+  weight_dropped: {
+    'pt-BR': 'Peso largado: as mãos caíram de repente',
+    en: 'Weight dropped: the hands fell suddenly',
+  },
+};
+
+/** Angle of the torso (mid-shoulders to mid-hips) from vertical, in degrees, and its length; from landmarks. */
+export function torsoFromVertical(
+  landmarks: readonly Landmark[],
+): { angle: number; length: number; hip: { x: number; y: number } } | undefined {
+  const parts = [LM.leftShoulder, LM.rightShoulder, LM.leftHip, LM.rightHip].map((i) => landmarks[i]);
+  if (parts.some((l) => l === undefined || (l.visibility ?? 1) < MIN_VISIBILITY)) return undefined;
+  const [ls, rs, lh, rh] = parts as [Landmark, Landmark, Landmark, Landmark];
+  const shoulder = { x: (ls.x + rs.x) / 2, y: (ls.y + rs.y) / 2 };
+  const hip = { x: (lh.x + rh.x) / 2, y: (lh.y + rh.y) / 2 };
+  const dx = shoulder.x - hip.x;
+  const dy = shoulder.y - hip.y;
+  const length = Math.hypot(dx, dy);
+  if (length === 0) return undefined;
+  return { angle: (Math.atan2(Math.abs(dx), Math.abs(dy)) * 180) / Math.PI, length, hip };
+}
+
 /**
  * Safety rules over tracked people: a person lying still on the floor (possible fall), someone sitting
  * in a zone that has no seat. One event is one finding: a rule fires once per track while the condition
@@ -43,6 +83,7 @@ interface TrackHistory {
  */
 export class SafetyRules {
   private readonly tracks = new Map<number, TrackHistory>();
+  private readonly poses = new Map<number, PoseHistory>();
   private readonly lastRaised = new Map<string, number>();
   private readonly aspect: number;
   private readonly lyingSec: number;
@@ -94,11 +135,64 @@ export class SafetyRules {
     return findings;
   }
 
+  /**
+   * Rules that need landmarks, for one tracked person (pose runs on the camera's frames at its own,
+   * lower rate): weights dropped (both wrists fall fast) and a person lying still (torso horizontal, hips
+   * not moving) for `lyingSec`. They share the box rules' once-per-event and cool-down logic, so a fall
+   * seen by both the box shape and the landmarks is one alert.
+   */
+  updatePose(
+    track: Pick<TrackedPerson, 'id' | 'x' | 'y' | 'w' | 'h'>,
+    landmarks: readonly Landmark[],
+    timeSec: number,
+  ): SafetyFinding[] {
+    const findings: SafetyFinding[] = [];
+    let state = this.poses.get(track.id);
+    if (state === undefined) {
+      state = { drop: new DroppedWeightRule(), seenAt: timeSec };
+      this.poses.set(track.id, state);
+    }
+    state.seenAt = timeSec;
+    for (const [id, other] of this.poses) if (timeSec - other.seenAt > 10) this.poses.delete(id);
+    const history = this.tracks.get(track.id) ?? { standingHeight: track.h, raised: new Set<string>() };
+    this.tracks.set(track.id, history);
+    const zoneId = this.zones.find((z) => insidePolygon(footOf(track), z.polygon))?.id;
+
+    const drop = state.drop.update(landmarks, timeSec);
+    if (drop) {
+      // A new drop is a new event: the per-track latch is for conditions that last (lying, sitting).
+      history.raised.delete('weight_dropped');
+      const finding = this.raise(history, 'weight_dropped', zoneId, track, timeSec);
+      if (finding) findings.push(finding);
+    }
+
+    const torso = torsoFromVertical(landmarks);
+    if (torso !== undefined) {
+      const lying = torso.angle > 60;
+      const still =
+        state.lyingAt !== undefined &&
+        Math.hypot(torso.hip.x - state.lyingAt.x, torso.hip.y - state.lyingAt.y) < 0.5 * torso.length;
+      if (lying && (state.lyingSince === undefined || !still)) {
+        state.lyingSince = timeSec;
+        state.lyingAt = torso.hip;
+      } else if (!lying) {
+        state.lyingSince = undefined;
+        state.lyingAt = undefined;
+        history.raised.delete('possible_fall');
+      }
+      if (state.lyingSince !== undefined && timeSec - state.lyingSince >= this.lyingSec) {
+        const finding = this.raise(history, 'possible_fall', undefined, track, timeSec);
+        if (finding) findings.push(finding);
+      }
+    }
+    return findings;
+  }
+
   private raise(
     history: TrackHistory,
-    rule: 'possible_fall' | 'sitting_no_seat',
+    rule: SafetyFinding['rule'],
     zoneId: string | undefined,
-    track: TrackedPerson,
+    track: Pick<TrackedPerson, 'id' | 'x' | 'y' | 'w' | 'h'>,
     timeSec: number,
   ): SafetyFinding | undefined {
     if (history.raised.has(rule)) return undefined;
@@ -108,32 +202,16 @@ export class SafetyRules {
     if (last !== undefined && timeSec - last < this.coolDownSec) return undefined;
     this.lastRaised.set(key, timeSec);
     const box = { x: track.x, y: track.y, w: track.w, h: track.h };
-    return rule === 'possible_fall'
-      ? {
-          rule,
-          kind: 'posture',
-          severity: 'critical',
-          trackId: track.id,
-          timeSec,
-          box,
-          title: {
-            'pt-BR': 'Pessoa deitada e imóvel no chão: possível queda',
-            en: 'Person lying still on the floor: possible fall',
-          },
-        }
-      : {
-          rule,
-          kind: 'equipment_misuse',
-          severity: 'warning',
-          trackId: track.id,
-          ...(zoneId === undefined ? {} : { zoneId }),
-          timeSec,
-          box,
-          title: {
-            'pt-BR': 'Pessoa sentada onde não há assento',
-            en: 'Someone sitting where there is no seat',
-          },
-        };
+    return {
+      rule,
+      kind: rule === 'possible_fall' ? 'posture' : 'equipment_misuse',
+      severity: rule === 'possible_fall' ? 'critical' : 'warning',
+      trackId: track.id,
+      ...(zoneId === undefined ? {} : { zoneId }),
+      timeSec,
+      box,
+      title: TITLES[rule],
+    };
   }
 }
 

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
+import { footOf, insidePolygon } from './counting.ts';
 import type { PersonDetector } from './detector.ts';
-import { FrameReader, IngestError, isLiveSource, redact } from './ingest.ts';
+import { type Exercise, type FeedbackCode, type Landmark, RepCounter } from './exercises.ts';
+import { FrameReader, IngestError, isLiveSource, jpegSize, redact } from './ingest.ts';
+import type { LivePose, PoseStatus } from './live-pose.ts';
 import { PeoplePipeline } from './pipeline.ts';
 import { type SafetyFinding, SafetyRules } from './rules.ts';
-import type { FrameResult, LineSpec, VisionEvent, ZoneSpec } from './types.ts';
+import type { Box, FrameResult, LineSpec, VisionEvent, ZoneSpec } from './types.ts';
 
 /** One camera as the vision service runs it. Coordinates are normalised (0-1). */
 export interface CameraConfig {
@@ -18,6 +21,11 @@ export interface CameraConfig {
   readonly loop?: boolean;
   readonly zones: readonly ZoneSpec[];
   readonly lines: readonly LineSpec[];
+  /**
+   * Pose on this camera's frames (skeletons, reps in exercise zones, weights dropped, lying still): at most
+   * `fps` frames a second, on the `maxPeople` largest people (default 3). Absent: no pose.
+   */
+  readonly pose?: { readonly fps: number; readonly maxPeople?: number };
 }
 
 export type CameraState = 'starting' | 'running' | 'reconnecting' | 'stopped';
@@ -41,6 +49,20 @@ export interface CameraHealth {
   readonly lastFrameAt?: string;
   /** People seen on the last analysed frame; absent when not counting. */
   readonly people?: number;
+  /** Pose on this camera: frames a second analysed, people with a skeleton on the last one. */
+  readonly pose?: { readonly fps: number; readonly people: number; readonly framesAnalysed: number };
+  /** Reps counted per exercise zone (pose cameras), with the last rep's feedback codes. */
+  readonly reps?: Readonly<Record<string, ZoneReps>>;
+}
+
+/** Reps counted in one exercise zone since the camera (or its layout) started. */
+export interface ZoneReps {
+  readonly exercise: Exercise;
+  readonly count: number;
+  /** Feedback codes of the last finished rep (empty: good rep). */
+  readonly feedback: readonly FeedbackCode[];
+  /** Whether someone in the zone is in frame for the exercise right now. */
+  readonly active: boolean;
 }
 
 /** Where the vision service puts what it learns. Implementations write the unit's append-only tables. */
@@ -63,9 +85,14 @@ export type ModelStatus =
   | { readonly ok: false; readonly reason: string };
 
 export interface VisionHealth {
-  /** `no_model`: cameras run (previews) but nobody is counted; `degraded`: some camera is not running. */
+  /**
+   * `no_model`: cameras run (previews) but nobody is counted; `degraded`: some camera is not running, or a
+   * camera asks for pose and pose is unavailable.
+   */
   readonly state: 'ok' | 'degraded' | 'no_model' | 'idle';
   readonly model: ModelStatus;
+  /** Pose for live cameras; `wanted` when some camera asks for it. */
+  readonly pose: PoseStatus & { readonly wanted: boolean };
   readonly cameras: readonly CameraHealth[];
 }
 
@@ -80,6 +107,8 @@ export interface VisionServiceOptions {
   readonly previewWidth?: number;
   /** Reconnect back-off bounds; default 1 s doubling to 30 s. */
   readonly backoffMs?: { readonly min: number; readonly max: number };
+  /** Pose for cameras that ask for it (one estimator for all); absent: no camera gets pose. */
+  readonly pose?: LivePose;
 }
 
 /** Runs one inference at a time across all cameras, in arrival order (bounded: one pending frame per camera). */
@@ -99,6 +128,35 @@ export interface Overlay {
   readonly people: number;
   readonly tracks: readonly { id: number; x: number; y: number; w: number; h: number; confirmed: boolean }[];
   readonly zones: Readonly<Record<string, number>>;
+  /** Skeletons (pose cameras): per tracked person, 33 landmarks as [x, y, visibility], normalised. */
+  readonly poses?: readonly { trackId: number; landmarks: readonly (readonly [number, number, number])[] }[];
+  /** Reps per exercise zone (pose cameras). */
+  readonly reps?: Readonly<Record<string, ZoneReps>>;
+}
+
+/** Called with every frame a camera shows (the analysed one with its overlay, or a preview without). */
+export type FrameListener = (jpeg: Buffer, overlay: Overlay | undefined) => void;
+
+/** Per tracked person on a pose camera: one rep counter per exercise zone they stood in. */
+interface PoseTrack {
+  readonly counters: Map<string, RepCounter>;
+  seenAt: number;
+}
+
+/** A person box widened into a square crop (in pixels of a width x height frame), normalised, clipped. */
+export function poseCrop(
+  box: { x: number; y: number; w: number; h: number },
+  width: number,
+  height: number,
+): { x: number; y: number; w: number; h: number } {
+  const side = Math.max(box.w * width, box.h * height) * 1.25;
+  const cx = (box.x + box.w / 2) * width;
+  const cy = (box.y + box.h / 2) * height;
+  const x0 = Math.max(0, cx - side / 2);
+  const y0 = Math.max(0, cy - side / 2);
+  const x1 = Math.min(width, cx + side / 2);
+  const y1 = Math.min(height, cy + side / 2);
+  return { x: x0 / width, y: y0 / height, w: (x1 - x0) / width, h: (y1 - y0) / height };
 }
 
 /** One camera: an ffmpeg decode that reconnects, a one-frame slot, and the counting pipeline. */
@@ -126,6 +184,15 @@ class CameraWorker {
   private sampleSums = new Map<string, { sum: number; n: number }>();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  readonly listeners = new Set<FrameListener>();
+  private lastPoseAt = Number.NEGATIVE_INFINITY;
+  private latestPoses: { at: number; poses: NonNullable<Overlay['poses']> } | undefined;
+  /** The last landmarks of each tracked person, relative to the box they were found in. */
+  private skeletons = new Map<number, { at: number; box: Box; landmarks: readonly Landmark[] }>();
+  private poseWindow: number[] = [];
+  private poseFrames = 0;
+  private poseTracks = new Map<number, PoseTrack>();
+  private zoneReps = new Map<string, ZoneReps>();
 
   constructor(
     public config: CameraConfig,
@@ -141,6 +208,13 @@ class CameraWorker {
       ? new PeoplePipeline(detector, { zones: this.config.zones, lines: this.config.lines })
       : undefined;
     this.safety = new SafetyRules(this.config.zones);
+    this.poseTracks = new Map();
+    this.skeletons = new Map();
+    this.zoneReps = new Map(
+      this.config.zones.flatMap((z) =>
+        z.exercise ? [[z.id, { exercise: z.exercise, count: 0, feedback: [], active: false }] as const] : [],
+      ),
+    );
   }
 
   start(): void {
@@ -172,7 +246,30 @@ class CameraWorker {
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       ...(this.lastFrameAt === undefined ? {} : { lastFrameAt: this.lastFrameAt }),
       ...(this.pipeline && this.latestOverlay ? { people: this.latestOverlay.people } : {}),
+      ...(this.config.pose ? { pose: this.poseHealth(now) } : {}),
+      ...(this.zoneReps.size > 0 ? { reps: Object.fromEntries(this.zoneReps) } : {}),
     };
+  }
+
+  private poseHealth(now: number): NonNullable<CameraHealth['pose']> {
+    this.poseWindow = this.poseWindow.filter((t) => now - t < 5000);
+    const span = this.poseWindow.length > 1 ? (now - (this.poseWindow[0] ?? now)) / 1000 : 0;
+    const fresh = this.latestPoses !== undefined && now - this.latestPoses.at < 2000;
+    return {
+      fps: span > 0 ? Math.round(((this.poseWindow.length - 1) / span) * 10) / 10 : 0,
+      people: fresh ? (this.latestPoses?.poses.length ?? 0) : 0,
+      framesAnalysed: this.poseFrames,
+    };
+  }
+
+  private emit(jpeg: Buffer, overlay: Overlay | undefined): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(jpeg, overlay);
+      } catch (error) {
+        this.service.logger.error({ err: error, camera: this.config.id }, 'frame listener failed');
+      }
+    }
   }
 
   private async run(): Promise<void> {
@@ -238,7 +335,10 @@ class CameraWorker {
     this.jpegCount += 1;
     this.lastReceivedJpeg = jpeg;
     // Without a detector the screen still shows live frames (with "not counting" on them).
-    if (this.pipeline === undefined) this.latestJpeg = jpeg;
+    if (this.pipeline === undefined) {
+      this.latestJpeg = jpeg;
+      this.emit(jpeg, undefined);
+    }
   }
 
   private async pump(): Promise<void> {
@@ -257,6 +357,7 @@ class CameraWorker {
         const at = new Date().toISOString();
         const jpeg = this.jpegs.get(frame.index) ?? this.lastReceivedJpeg;
         this.latestJpeg = jpeg;
+        const poses = this.config.pose ? this.posesFor(result.tracks) : undefined;
         this.latestOverlay = {
           frame: result.frame,
           at,
@@ -265,8 +366,12 @@ class CameraWorker {
             .filter((t) => t.missed === 0)
             .map((t) => ({ id: t.id, x: t.x, y: t.y, w: t.w, h: t.h, confirmed: t.confirmed })),
           zones: result.zones,
+          ...(poses ? { poses } : {}),
+          ...(this.zoneReps.size > 0 ? { reps: Object.fromEntries(this.zoneReps) } : {}),
         };
+        if (jpeg) this.emit(jpeg, this.latestOverlay);
         this.record(result, at);
+        if (jpeg) this.maybePose(jpeg, result);
         const findings = this.safety.update(result.tracks, result.timeSec);
         for (const finding of findings) {
           const people = result.tracks.filter((t) => t.missed === 0);
@@ -283,6 +388,141 @@ class CameraWorker {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Skeletons for the overlay: each visible person's last landmarks moved onto their box of this frame
+   * (pose runs slower than detection, so landmarks found a moment ago are drawn where the person is now).
+   */
+  private posesFor(tracks: FrameResult['tracks']): NonNullable<Overlay['poses']> {
+    const now = Date.now();
+    const poses: NonNullable<Overlay['poses']>[number][] = [];
+    for (const [id, skeleton] of this.skeletons) if (now - skeleton.at > 3000) this.skeletons.delete(id);
+    for (const track of tracks) {
+      if (track.missed > 0) continue;
+      const skeleton = this.skeletons.get(track.id);
+      if (skeleton === undefined) continue;
+      const { box } = skeleton;
+      poses.push({
+        trackId: track.id,
+        landmarks: skeleton.landmarks.map(
+          (l) =>
+            [
+              r3(track.x + ((l.x - box.x) / box.w) * track.w),
+              r3(track.y + ((l.y - box.y) / box.h) * track.h),
+              r3(l.visibility ?? 0),
+            ] as const,
+        ),
+      });
+    }
+    return poses;
+  }
+
+  /** Hands the frame to pose when this camera asks for it, its rate allows, and pose is free (never waits). */
+  private maybePose(jpeg: Buffer, result: FrameResult): void {
+    const pose = this.config.pose;
+    const live = this.service.pose;
+    if (pose === undefined || live === undefined) return;
+    if (result.timeSec < this.lastPoseAt) this.lastPoseAt = Number.NEGATIVE_INFINITY; // stream restarted
+    if (result.timeSec - this.lastPoseAt < 1 / pose.fps - 1e-6) return;
+    const people = result.tracks
+      .filter((t) => t.confirmed && t.missed === 0)
+      .sort((a, b) => b.w * b.h - a.w * a.h)
+      .slice(0, pose.maxPeople ?? 3);
+    if (people.length === 0) {
+      this.latestPoses = { at: Date.now(), poses: [] };
+      return;
+    }
+    const { width, height } = jpegSize(jpeg);
+    const job = live.offer(
+      jpeg,
+      people.map((p) => poseCrop(p, width, height)),
+    );
+    if (job === undefined) return;
+    this.lastPoseAt = result.timeSec;
+    const pipeline = this.pipeline;
+    void job
+      .then((landmarks) => {
+        // A layout change meanwhile restarted the counting: these landmarks belong to the old one.
+        if (pipeline === this.pipeline && !this.stopped)
+          return this.onPose(people, landmarks, result.timeSec, jpeg);
+      })
+      .catch((error: unknown) =>
+        this.service.logger.error({ err: error, camera: this.config.id }, 'pose result failed'),
+      );
+  }
+
+  private async onPose(
+    people: readonly FrameResult['tracks'][number][],
+    landmarks: readonly (Landmark[] | undefined)[],
+    timeSec: number,
+    jpeg: Buffer,
+  ): Promise<void> {
+    const now = Date.now();
+    this.poseFrames += 1;
+    this.poseWindow.push(now);
+    if (this.poseWindow.length > 200) this.poseWindow.shift();
+    const poses: NonNullable<Overlay['poses']>[number][] = [];
+    const active = new Set<string>();
+    for (const [i, track] of people.entries()) {
+      const lm = landmarks[i];
+      if (lm === undefined) continue;
+      poses.push({
+        trackId: track.id,
+        landmarks: lm.map((l) => [r3(l.x), r3(l.y), r3(l.visibility ?? 0)] as const),
+      });
+      this.skeletons.set(track.id, {
+        at: now,
+        box: { x: track.x, y: track.y, w: Math.max(1e-3, track.w), h: Math.max(1e-3, track.h) },
+        landmarks: lm,
+      });
+      const state = this.poseTracks.get(track.id) ?? { counters: new Map(), seenAt: now };
+      state.seenAt = now;
+      this.poseTracks.set(track.id, state);
+      const foot = footOf(track);
+      for (const zone of this.config.zones) {
+        if (zone.exercise === undefined || !insidePolygon(foot, zone.polygon)) continue;
+        let counter = state.counters.get(zone.id);
+        if (counter === undefined) {
+          counter = new RepCounter(zone.exercise);
+          state.counters.set(zone.id, counter);
+        }
+        const rep = counter.update(lm, timeSec);
+        if (counter.inFrame(lm)) active.add(zone.id);
+        const before = this.zoneReps.get(zone.id) ?? {
+          exercise: zone.exercise,
+          count: 0,
+          feedback: [],
+          active: false,
+        };
+        if (rep) {
+          this.zoneReps.set(zone.id, {
+            ...before,
+            count: before.count + (rep.counted ? 1 : 0),
+            feedback: rep.feedback,
+          });
+          this.service.sink.event('vision.rep', new Date().toISOString(), {
+            cameraId: this.config.id,
+            zoneId: zone.id,
+            exercise: zone.exercise,
+            trackId: track.id,
+            counted: rep.counted ? 1 : 0,
+            feedback: rep.feedback.join(','),
+          });
+        }
+      }
+      const findings = this.safety.updatePose(track, lm, timeSec);
+      for (const finding of findings) {
+        await this.service.sink
+          .alert(finding, this.config, { jpeg, people })
+          .catch((error: unknown) =>
+            this.service.logger.error({ err: error, camera: this.config.id }, 'could not raise alert'),
+          );
+      }
+    }
+    for (const [id, reps] of this.zoneReps) this.zoneReps.set(id, { ...reps, active: active.has(id) });
+    for (const [id, state] of this.poseTracks) if (now - state.seenAt > 30_000) this.poseTracks.delete(id);
+    this.latestPoses = { at: now, poses };
   }
 
   private record(result: FrameResult, at: string): void {
@@ -305,6 +545,10 @@ class CameraWorker {
       this.sampleStarted = Date.now();
     }
   }
+}
+
+function r3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 function eventPayload(cameraId: string, event: VisionEvent): Record<string, string | number> {
@@ -333,6 +577,7 @@ export class VisionService {
   readonly sampleEverySec: number;
   readonly previewWidth: number;
   readonly backoff: { readonly min: number; readonly max: number };
+  readonly pose: LivePose | undefined;
   detectorInstance: PersonDetector | undefined;
   model: ModelStatus = { ok: false, reason: 'vision has not started' };
   inputSize = { width: 640, height: 640 };
@@ -345,6 +590,7 @@ export class VisionService {
     this.sampleEverySec = options.sampleEverySec ?? 60;
     this.previewWidth = options.previewWidth ?? 640;
     this.backoff = options.backoffMs ?? { min: 1000, max: 30_000 };
+    this.pose = options.pose;
   }
 
   /** Loads the detector (a failure is reported, not thrown) and starts every camera. */
@@ -378,6 +624,16 @@ export class VisionService {
     const worker = new CameraWorker(camera, this);
     this.workers.set(camera.id, worker);
     worker.start();
+    // Chromium and the pose model load beside the cameras: counting starts at once, skeletons when ready.
+    if (camera.pose) void this.pose?.ensureStarted();
+  }
+
+  /** Every frame a camera shows, with its overlay, as it is made; returns the unsubscribe function. */
+  subscribe(id: string, listener: FrameListener): (() => void) | undefined {
+    const worker = this.workers.get(id);
+    if (worker === undefined) return undefined;
+    worker.listeners.add(listener);
+    return () => worker.listeners.delete(listener);
   }
 
   cameraIds(): string[] {
@@ -398,24 +654,47 @@ export class VisionService {
   }
 
   /** Replaces a camera's zones and lines; counting restarts with the new layout (tracks start over). */
-  setLayout(id: string, zones: readonly ZoneSpec[], lines: readonly LineSpec[]): boolean {
+  setLayout(
+    id: string,
+    zones: readonly ZoneSpec[],
+    lines: readonly LineSpec[],
+    pose: CameraConfig['pose'] = this.workers.get(id)?.config.pose,
+  ): boolean {
     const worker = this.workers.get(id);
     if (worker === undefined) return false;
-    worker.config = { ...worker.config, zones, lines };
+    const { pose: _old, ...rest } = worker.config;
+    worker.config = { ...rest, zones, lines, ...(pose ? { pose } : {}) };
+    if (pose) void this.pose?.ensureStarted();
     worker.resetPipeline();
     return true;
   }
 
   health(): VisionHealth {
     const cameras = [...this.workers.values()].map((w) => w.health());
+    const poseStatus = this.poseStatus();
     const state: VisionHealth['state'] = !this.model.ok
       ? 'no_model'
       : cameras.length === 0
         ? 'idle'
-        : cameras.some((c) => c.state !== 'running')
+        : cameras.some((c) => c.state !== 'running') ||
+            (poseStatus.wanted && poseStatus.state === 'unavailable')
           ? 'degraded'
           : 'ok';
-    return { state, model: this.model, cameras };
+    return { state, model: this.model, pose: poseStatus, cameras };
+  }
+
+  private poseStatus(): VisionHealth['pose'] {
+    const wanted = [...this.workers.values()].some((w) => w.config.pose !== undefined);
+    const status = this.pose?.status() ?? {
+      state: 'off' as const,
+      model: 'lite' as const,
+      framesAnalysed: 0,
+      dropped: 0,
+      modelMs: 0,
+    };
+    if (wanted && this.pose === undefined)
+      return { ...status, wanted, state: 'unavailable', reason: 'this unit runs no pose estimator' };
+    return { ...status, wanted };
   }
 
   /** Plain sentences for the unit's /health `reasons` when vision needs a look. */
@@ -424,6 +703,13 @@ export class VisionService {
     const reasons: string[] = [];
     if (!health.model.ok)
       reasons.push(`vision: NOT counting people, the person detector is unavailable: ${health.model.reason}`);
+    const poseCameras = health.cameras.filter((c) => c.pose !== undefined).map((c) => c.name);
+    if (health.pose.wanted && health.pose.state === 'unavailable')
+      reasons.push(
+        `vision: NOT estimating pose on ${poseCameras.join(', ')} (no skeletons, no rep counts, no weight-dropped or lying-still alerts; people are still counted): ${health.pose.reason ?? 'unknown reason'}`,
+      );
+    if (health.pose.wanted && this.pose?.disabled)
+      reasons.push(`vision: pose is turned off (GYMEDGE_POSE=off); ${poseCameras.join(', ')} ask for it`);
     for (const camera of health.cameras) {
       if (camera.state !== 'running') {
         reasons.push(
@@ -479,6 +765,7 @@ export class VisionService {
   async stop(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
+    await this.pose?.close();
     await this.detectorInstance?.close();
     this.detectorInstance = undefined;
   }

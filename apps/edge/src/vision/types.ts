@@ -1,3 +1,5 @@
+import type { Exercise } from './exercises.ts';
+
 /** A point in normalised frame coordinates (0-1, origin top left). */
 export type Point = readonly [number, number];
 
@@ -35,6 +37,8 @@ export interface ZoneSpec {
   /** What the area is for; the safety rules use it (`no_seat`: nobody should sit here). */
   readonly kind?: 'floor' | 'equipment' | 'no_seat' | 'entrance';
   readonly capacity?: number;
+  /** On a pose camera: the exercise done here; reps of people standing in the zone are counted. */
+  readonly exercise?: Exercise;
 }
 
 /** A counting line: crossing it from its left side to its right side (looking from `from` to `to`) is `in`. */

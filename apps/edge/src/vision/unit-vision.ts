@@ -9,7 +9,10 @@ import { z } from 'zod';
 import { normaliseLayout, ZonesFile } from './analyze.ts';
 import { demoCameraSource } from './demo-camera.ts';
 import { createYoloxDetector, type PersonDetector } from './detector.ts';
+import { jpegSize } from './ingest.ts';
+import { LivePose, type PoseBackend } from './live-pose.ts';
 import { DEFAULT_DETECTOR, resolveModel } from './models.ts';
+import type { PoseModel } from './pose.ts';
 import type { SafetyFinding } from './rules.ts';
 import { type CameraConfig, VisionService, type VisionSink } from './service.ts';
 import { pruneSnapshots, writeBlurredSnapshot } from './snapshot.ts';
@@ -44,7 +47,23 @@ export interface UnitVisionOptions {
   /** Days alert snapshots are kept before they are deleted; default 7 (GYMEDGE_SNAPSHOT_DAYS). */
   readonly snapshotRetentionDays?: number;
   readonly sampleEverySec?: number;
+  /**
+   * Pose for cameras whose document asks for `posture` (docs/vision.md). Default: on unless
+   * GYMEDGE_POSE=off; model GYMEDGE_POSE_MODEL (lite); at most GYMEDGE_POSE_FPS (5) frames a second.
+   */
+  readonly pose?: UnitPoseOptions;
 }
+
+export interface UnitPoseOptions {
+  readonly enabled?: boolean;
+  readonly model?: PoseModel;
+  readonly fps?: number;
+  /** Starts the estimator (tests give a scripted one); default: PoseLandmarker in headless Chromium. */
+  readonly start?: (model: PoseModel) => Promise<PoseBackend>;
+}
+
+/** Pose rate of the demo camera: low, so two demo units stay light on a 2-core machine (docs/vision.md). */
+export const DEMO_POSE_FPS = 2;
 
 const LayoutStore = z.record(z.string(), ZonesFile);
 
@@ -114,24 +133,9 @@ export function unitSink(options: {
   };
 }
 
-/** Width and height from a baseline/progressive JPEG's SOF marker. */
-export function jpegSize(jpeg: Buffer): { width: number; height: number } {
-  let i = 2;
-  while (i + 9 < jpeg.length) {
-    if (jpeg[i] !== 0xff) {
-      i += 1;
-      continue;
-    }
-    const marker = jpeg[i + 1] ?? 0;
-    const length = jpeg.readUInt16BE(i + 2);
-    if (marker >= 0xc0 && marker <= 0xc3)
-      return { height: jpeg.readUInt16BE(i + 5), width: jpeg.readUInt16BE(i + 7) };
-    i += 2 + length;
-  }
-  return { width: 640, height: 480 };
-}
+export { jpegSize };
 
-function cameraFromDoc(doc: CameraDoc, layout: ZonesFile | undefined): CameraConfig {
+function cameraFromDoc(doc: CameraDoc, layout: ZonesFile | undefined, poseFps: number): CameraConfig {
   const own: ZonesFile = layout ?? {
     zones: doc.polygon ? [{ id: doc.zoneId ?? doc.id, name: doc.name, polygon: doc.polygon }] : [],
     lines: (doc.lines ?? []).map((l, i) => ({ id: `line-${i + 1}`, name: l.name, from: l.from, to: l.to })),
@@ -144,6 +148,14 @@ function cameraFromDoc(doc: CameraDoc, layout: ZonesFile | undefined): CameraCon
     fps: doc.fps,
     loop: !/^[a-z]+:\/\//i.test(doc.source),
     ...normalised,
+    ...(doc.analyses.includes('posture')
+      ? {
+          pose: {
+            fps: Math.min(doc.fps, layout?.pose?.fps ?? poseFps),
+            ...(layout?.pose?.maxPeople === undefined ? {} : { maxPeople: layout.pose.maxPeople }),
+          },
+        }
+      : {}),
   };
 }
 
@@ -179,7 +191,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
         source: source.path,
         enabled: true,
         fps: 5,
-        analyses: ['occupancy', 'flow', 'equipment_use'],
+        analyses: ['occupancy', 'flow', 'equipment_use', 'posture'],
         lines: [{ name: 'Entrada', from: [0, 0.55], to: [1, 0.55] }],
         polygon: [
           [0.3, 0.35],
@@ -188,16 +200,27 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
           [0.3, 0.75],
         ],
       });
-      layouts[created.id] = source.layout;
+      layouts[created.id] = { ...source.layout, pose: { fps: DEMO_POSE_FPS, maxPeople: 3 } };
       ensureDirs();
       writeLayouts(layoutPath, layouts);
     }
   }
 
+  const poseOptions = options.pose ?? {};
+  const poseFps = poseOptions.fps ?? Number(process.env.GYMEDGE_POSE_FPS ?? 5);
+  const poseModel = poseOptions.model ?? (process.env.GYMEDGE_POSE_MODEL === 'full' ? 'full' : 'lite');
+  const pose = new LivePose({
+    model: poseModel,
+    logger: options.logger,
+    disabled:
+      poseOptions.enabled === false ||
+      (poseOptions.enabled === undefined && process.env.GYMEDGE_POSE === 'off'),
+    ...(poseOptions.start ? { start: poseOptions.start } : {}),
+  });
   const cameras: CameraConfig[] = [];
   for (const id of options.enabled === false ? [] : options.documents.idsOfType('camera')) {
     const doc = options.documents.get(id) as CameraDoc | undefined;
-    if (doc?.enabled) cameras.push(cameraFromDoc(doc, layouts[id]));
+    if (doc?.enabled) cameras.push(cameraFromDoc(doc, layouts[id], poseFps));
   }
   const service = new VisionService({
     // GYMEDGE_DETECTOR picks another manifest entry, e.g. yolox_nano_480x640.onnx (faster on 4:3 cameras).
@@ -206,6 +229,7 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
       (() => createYoloxDetector({ threads: 2, model: process.env.GYMEDGE_DETECTOR ?? DEFAULT_DETECTOR })),
     sink: unitSink({ db: options.db, documents: options.documents, snapshotsDir, logger: options.logger }),
     logger: options.logger,
+    pose,
     ...(options.sampleEverySec === undefined ? {} : { sampleEverySec: options.sampleEverySec }),
   });
   if (cameras.length > 0) ensureDirs();
@@ -257,7 +281,9 @@ export async function startUnitVision(options: UnitVisionOptions): Promise<UnitV
       layouts = { ...layouts, [cameraId]: layout };
       ensureDirs();
       writeLayouts(layoutPath, layouts);
-      service.setLayout(cameraId, normalised.zones, normalised.lines);
+      const doc = options.documents.get(cameraId) as CameraDoc | undefined;
+      const pose = doc ? cameraFromDoc(doc, layout, poseFps).pose : service.camera(cameraId)?.config.pose;
+      service.setLayout(cameraId, normalised.zones, normalised.lines, pose);
     },
     async stop() {
       clearInterval(timer);

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Exercise } from '../../vision/exercises.ts';
+import { FrameStream, STREAM_BOUNDARY } from '../../vision/stream.ts';
 import type { UnitVision } from '../../vision/unit-vision.ts';
 import { HttpProblem } from '../problems.ts';
 
@@ -45,11 +47,25 @@ export const LayoutBody = z.strictObject({
         name: Name.optional(),
         kind: z.enum(['floor', 'equipment', 'no_seat', 'entrance']).optional(),
         capacity: z.number().int().positive().max(10_000).optional(),
+        exercise: Exercise.optional(),
         polygon: z.array(Point).min(3).max(32),
       }),
     )
     .max(16),
   lines: z.array(z.strictObject({ id: Slug, name: Name.optional(), from: Point, to: Point })).max(8),
+  pose: z
+    .strictObject({
+      fps: z.number().min(0.2).max(30).optional(),
+      maxPeople: z.number().int().min(1).max(8).optional(),
+    })
+    .optional(),
+});
+
+const ZoneRepsView = z.object({
+  exercise: Exercise,
+  count: z.number(),
+  feedback: z.array(z.string()).readonly(),
+  active: z.boolean(),
 });
 
 const CameraHealthView = z.object({
@@ -66,6 +82,10 @@ const CameraHealthView = z.object({
   lastError: z.string().optional(),
   lastFrameAt: z.string().optional(),
   people: z.number().optional(),
+  pose: z.object({ fps: z.number(), people: z.number(), framesAnalysed: z.number() }).optional(),
+  reps: z.record(z.string(), ZoneRepsView).optional(),
+  /** Live streams of this camera: viewers now, frames sent, frames skipped for slow viewers. */
+  stream: z.object({ clients: z.number(), sent: z.number(), dropped: z.number() }).optional(),
 });
 
 const VisionStatus = z.object({
@@ -75,6 +95,15 @@ const VisionStatus = z.object({
     reason: z.string().optional(),
     inputWidth: z.number().optional(),
     inputHeight: z.number().optional(),
+  }),
+  pose: z.object({
+    state: z.enum(['off', 'starting', 'ok', 'unavailable']),
+    wanted: z.boolean(),
+    model: z.enum(['lite', 'full']),
+    reason: z.string().optional(),
+    framesAnalysed: z.number(),
+    dropped: z.number(),
+    modelMs: z.number(),
   }),
   cameras: z.array(CameraHealthView.extend({ zones: z.record(z.string(), z.number()).optional() })),
 });
@@ -108,13 +137,50 @@ export function isLocalAddress(ip: string): boolean {
   return lower === '::1' || /^f[cd][0-9a-f]{2}:/.test(lower) || /^fe[89ab][0-9a-f]:/.test(lower);
 }
 
+/**
+ * Whether a request may see frames: it comes from the unit's own network and, when it passed through a
+ * proxy (X-Forwarded-For / Forwarded), every address the proxy names is local too (a reverse proxy on
+ * the unit must not carry frames to the internet looking like a loopback client).
+ */
+export function framesAllowed(
+  ip: string,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): boolean {
+  if (!isLocalAddress(ip)) return false;
+  const forwarded: string[] = [];
+  const xff = headers['x-forwarded-for'];
+  for (const value of Array.isArray(xff) ? xff : xff === undefined ? [] : [xff])
+    forwarded.push(...value.split(',').map((v) => v.trim()));
+  const standard = headers.forwarded;
+  for (const value of Array.isArray(standard) ? standard : standard === undefined ? [] : [standard])
+    for (const match of value.matchAll(/for="?\[?([^\]";,]+)/gi)) if (match[1]) forwarded.push(match[1]);
+  return forwarded.every((address) => address !== '' && isLocalAddress(address.replace(/:\d+$/, '')));
+}
+
+/** Streams a unit serves at once (each costs a socket and a JPEG in flight). */
+export const MAX_STREAMS = 16;
+
 /** The camera monitor's API: status, cameras, live frames (local network only), layouts, occupancy, alerts. */
 export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
   const occupancy = deps.db.prepare(
     `SELECT zone_id AS zoneId, count(*) AS samples, avg(people) AS meanPeople, max(people) AS maxPeople, max(at) AS lastAt
        FROM occupancy_samples WHERE at >= ? GROUP BY zone_id ORDER BY zone_id`,
   );
+  const streams = new Set<{ end: () => void }>();
+  const streamStats = new Map<string, { clients: number; sent: number; dropped: number }>();
+  const statsOf = (id: string) => {
+    let stats = streamStats.get(id);
+    if (stats === undefined) {
+      stats = { clients: 0, sent: 0, dropped: 0 };
+      streamStats.set(id, stats);
+    }
+    return stats;
+  };
   return async (app) => {
+    // Streams never end on their own: end them before the server waits for its connections to close.
+    app.addHook('preClose', async () => {
+      for (const stream of streams) stream.end();
+    });
     const cameraOr404 = (id: string) => {
       const camera = deps.vision.service.camera(id);
       if (camera === undefined) throw new HttpProblem(404, `There is no camera ${id} at this unit.`);
@@ -129,7 +195,7 @@ export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
           tags: ['vision'],
           summary: 'Vision health: model, cameras, people per zone',
           description:
-            'state no_model means nobody is being counted (the detector is missing or was refused); the reason says why.',
+            'state no_model means nobody is being counted (the detector is missing or was refused); the reason says why. pose.state unavailable (with a reason) while pose.wanted means no skeletons, rep counts or landmark safety rules.',
           response: { 200: VisionStatus },
         },
       },
@@ -142,7 +208,12 @@ export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
             : { ok: false, reason: health.model.reason },
           cameras: health.cameras.map((c) => {
             const overlay = deps.vision.service.camera(c.id)?.overlay;
-            return { ...c, ...(overlay ? { zones: { ...overlay.zones } } : {}) };
+            const stats = streamStats.get(c.id);
+            return {
+              ...c,
+              ...(overlay ? { zones: { ...overlay.zones } } : {}),
+              ...(stats ? { stream: { ...stats } } : {}),
+            };
           }),
         };
       },
@@ -161,7 +232,7 @@ export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        if (!isLocalAddress(request.ip)) {
+        if (!framesAllowed(request.ip, request.headers)) {
           throw new HttpProblem(403, 'Camera frames are shown only on the unit’s own network.');
         }
         const camera = cameraOr404(request.params.id);
@@ -173,6 +244,70 @@ export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
         reply.header('cache-control', 'no-store');
         if (camera.overlay) reply.header('x-vision-overlay', JSON.stringify(camera.overlay));
         return reply.type('image/jpeg').send(camera.jpeg);
+      },
+    );
+
+    app.get(
+      '/api/v1/vision/cameras/:id/stream',
+      {
+        config: { permission: 'vision:read' },
+        schema: {
+          tags: ['vision'],
+          summary: 'Live frames of a camera: multipart/x-mixed-replace MJPEG, each part with its overlay',
+          description:
+            'Each part is a JPEG with headers Content-Length and X-Vision-Overlay (the overlay as JSON: boxes, track ids, people per zone, skeletons, reps). A viewer that reads slower than the camera gets fewer frames (the newest), never a growing buffer. Only for clients on the unit’s own network.',
+          params: CameraParams,
+          querystring: z.object({ fps: z.coerce.number().min(0.5).max(30).default(10) }),
+        },
+      },
+      async (request, reply) => {
+        if (!framesAllowed(request.ip, request.headers)) {
+          throw new HttpProblem(403, 'Camera frames are shown only on the unit’s own network.');
+        }
+        const id = request.params.id;
+        const camera = cameraOr404(id);
+        if (streams.size >= MAX_STREAMS)
+          throw new HttpProblem(503, `This unit already serves ${MAX_STREAMS} camera streams; close one.`);
+        const stats = statsOf(id);
+        const raw = reply.raw;
+        reply.hijack();
+        raw.writeHead(200, {
+          'content-type': `multipart/x-mixed-replace; boundary=${STREAM_BOUNDARY}`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          connection: 'keep-alive',
+        });
+        const stream = new FrameStream(raw, {
+          minGapMs: 1000 / request.query.fps,
+          onSent: () => {
+            stats.sent += 1;
+          },
+          onDrop: () => {
+            stats.dropped += 1;
+          },
+        });
+        const offer = (jpeg: Buffer, overlay: unknown) => {
+          stream.offer(jpeg, overlay);
+        };
+        let ended = false;
+        const entry = {
+          end: () => {
+            if (ended) return;
+            ended = true;
+            stream.end();
+            unsubscribe?.();
+            streams.delete(entry);
+            stats.clients -= 1;
+            raw.end();
+          },
+        };
+        streams.add(entry);
+        stats.clients += 1;
+        const unsubscribe = deps.vision.service.subscribe(id, offer);
+        raw.on('close', entry.end);
+        raw.on('error', entry.end);
+        // The newest frame at once, so the screen is not blank until the next one.
+        if (camera.jpeg) offer(camera.jpeg, camera.overlay);
       },
     );
 

@@ -21,7 +21,10 @@ import {
   Alerts,
   type CameraStatus,
   drawOverlay,
+  EXERCISES,
+  type ExerciseName,
   Layout,
+  MultipartReader,
   Overlay,
   VisionStatus,
   type ZoneKind,
@@ -31,33 +34,65 @@ import {
 const i18n = createI18n({ namespace: 'cameras', resources: { 'pt-BR': ptBR, en } });
 const session = createSession({ storageKey: 'gymedge.session.cameras' });
 
-/** Polls one camera's latest frame (JPEG + overlay header) at about 5 frames per second. */
-function useFrames(session: Session, cameraId: string): { bitmap?: ImageBitmap; overlay?: Overlay } {
-  const [state, setState] = useState<{ bitmap?: ImageBitmap; overlay?: Overlay }>({});
+/**
+ * One camera's live frames: a multipart MJPEG stream (each part a JPEG with its overlay header) read with
+ * fetch, so it carries the session's token. The unit sends the newest frame when this page is slow; a
+ * lost stream is reopened after a second.
+ */
+function useFrames(
+  session: Session,
+  cameraId: string,
+): { bitmap?: ImageBitmap; overlay?: Overlay; lost: boolean } {
+  const [state, setState] = useState<{ bitmap?: ImageBitmap; overlay?: Overlay; lost: boolean }>({
+    lost: false,
+  });
   useEffect(() => {
     let stopped = false;
+    let controller: AbortController | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
+    let decoding = false;
+    const open = async () => {
+      controller = new AbortController();
       try {
         const token = session.current()?.token;
-        const response = await fetch(`/api/v1/vision/cameras/${encodeURIComponent(cameraId)}/frame.jpg`, {
+        const response = await fetch(`/api/v1/vision/cameras/${encodeURIComponent(cameraId)}/stream`, {
           headers: token ? { authorization: `Bearer ${token}` } : {},
           cache: 'no-store',
+          signal: controller.signal,
         });
-        if (response.ok) {
-          const header = response.headers.get('x-vision-overlay');
-          const parsed = header ? Overlay.safeParse(JSON.parse(header)) : undefined;
-          const bitmap = await createImageBitmap(await response.blob());
-          if (!stopped) setState({ bitmap, ...(parsed?.success ? { overlay: parsed.data } : {}) });
+        if (!response.ok || response.body === null) throw new Error(`stream ${response.status}`);
+        const reader = response.body.getReader();
+        const parts = new MultipartReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done || stopped) break;
+          const latest = parts.push(value).at(-1);
+          // Decode only the newest part, and one at a time: a slow page skips frames instead of queueing.
+          if (latest === undefined || decoding) continue;
+          decoding = true;
+          const parsed = latest.overlay ? Overlay.safeParse(JSON.parse(latest.overlay)) : undefined;
+          createImageBitmap(new Blob([latest.jpeg], { type: 'image/jpeg' }))
+            .then((bitmap) => {
+              if (!stopped)
+                setState({ bitmap, lost: false, ...(parsed?.success ? { overlay: parsed.data } : {}) });
+            })
+            .catch(() => undefined)
+            .finally(() => {
+              decoding = false;
+            });
         }
       } catch {
-        // the next tick tries again (the unit may be restarting)
+        // the unit may be restarting, or the camera has no frame yet: try again
       }
-      if (!stopped) timer = setTimeout(tick, 200);
+      if (!stopped) {
+        setState((previous) => ({ ...previous, lost: true }));
+        timer = setTimeout(() => void open(), 1000);
+      }
     };
-    void tick();
+    void open();
     return () => {
       stopped = true;
+      controller?.abort();
       if (timer) clearTimeout(timer);
     };
   }, [session, cameraId]);
@@ -71,7 +106,8 @@ type Mode =
 
 function CameraCard({ camera, canEdit }: { readonly camera: CameraStatus; readonly canEdit: boolean }) {
   const { t } = useTranslation();
-  const { bitmap, overlay } = useFrames(session, camera.id);
+  const { bitmap, overlay, lost } = useFrames(session, camera.id);
+  const [zoneExercise, setZoneExercise] = useState<ExerciseName | ''>('');
   const layout = useAsync(
     (signal) =>
       session.api.get(`/api/v1/vision/cameras/${encodeURIComponent(camera.id)}/layout`, {
@@ -130,7 +166,16 @@ function CameraCard({ camera, canEdit }: { readonly camera: CameraStatus; readon
     const id = `zona-${base.zones.length + 1}`;
     setDraftLayout({
       ...base,
-      zones: [...base.zones, { id, name: zoneName.trim() || id, kind: zoneKind, polygon: mode.points }],
+      zones: [
+        ...base.zones,
+        {
+          id,
+          name: zoneName.trim() || id,
+          kind: zoneKind,
+          ...(zoneExercise ? { exercise: zoneExercise } : {}),
+          polygon: mode.points,
+        },
+      ],
     });
     setZoneName('');
     setMode({ kind: 'view' });
@@ -164,6 +209,7 @@ function CameraCard({ camera, canEdit }: { readonly camera: CameraStatus; readon
           aria-label={camera.name}
         />
         {bitmap ? null : <p className="cam-waiting">{t('waitingFrame')}</p>}
+        {bitmap && lost ? <p className="cam-lost">{t('streamLost')}</p> : null}
       </div>
       <div className="cam-facts">
         <strong className="cam-people">
@@ -172,7 +218,31 @@ function CameraCard({ camera, canEdit }: { readonly camera: CameraStatus; readon
         <span>{t('fps', { fps: camera.fps })}</span>
         <span>{t('dropped', { count: camera.dropped })}</span>
         {camera.reconnects > 0 ? <span>{t('reconnects', { count: camera.reconnects })}</span> : null}
+        {camera.pose ? (
+          <span className="cam-pose">
+            {t('poseFacts', { fps: camera.pose.fps, people: camera.pose.people })}
+          </span>
+        ) : null}
       </div>
+      {camera.reps && Object.keys(camera.reps).length > 0 ? (
+        <ul className="cam-reps" aria-label={t('reps')}>
+          {Object.entries(camera.reps).map(([zoneId, reps]) => (
+            <li key={zoneId} className={reps.active ? 'cam-reps-active' : ''}>
+              {shown?.zones.find((z) => z.id === zoneId)?.name ?? zoneId}: {t(`exercises.${reps.exercise}`)}{' '}
+              <strong data-testid={`reps-${zoneId}`}>
+                {t('reps')}: {reps.count}
+              </strong>{' '}
+              <span>
+                {reps.feedback.length === 0
+                  ? reps.count > 0
+                    ? t('goodRep')
+                    : ''
+                  : reps.feedback.map((code) => t(`feedback.${code}`, { defaultValue: code })).join(', ')}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {camera.lastError && camera.state !== 'running' ? (
         <p className="cam-error">{camera.lastError}</p>
       ) : null}
@@ -237,6 +307,19 @@ function CameraCard({ camera, canEdit }: { readonly camera: CameraStatus; readon
                     {(['floor', 'equipment', 'no_seat', 'entrance'] as const).map((k) => (
                       <option key={k} value={k}>
                         {t(`kinds.${k}`)}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <Field label={t('zoneExercise')}>
+                  <select
+                    value={zoneExercise}
+                    onChange={(e) => setZoneExercise(e.target.value as ExerciseName | '')}
+                  >
+                    <option value="">{t('noExercise')}</option>
+                    {EXERCISES.map((k) => (
+                      <option key={k} value={k}>
+                        {t(`exercises.${k}`)}
                       </option>
                     ))}
                   </select>
@@ -346,6 +429,15 @@ function Monitor({ onSignOut }: { readonly onSignOut: () => void }) {
           {data.state === 'ok' ? t('stateOk') : data.state === 'idle' ? t('stateIdle') : t('stateDegraded')}
         </p>
       ) : null}
+      {data?.pose?.wanted && data.pose.state === 'unavailable' ? (
+        <p className="cam-banner cam-banner-warn" role="alert" data-testid="pose-unavailable">
+          {t('poseUnavailable', { reason: data.pose.reason ?? '' })}
+        </p>
+      ) : null}
+      {data?.pose?.wanted && data.pose.state === 'starting' ? (
+        <p className="cam-banner cam-banner-warn">{t('poseStarting')}</p>
+      ) : null}
+      {data?.pose?.wanted && data.pose.state === 'off' ? <p className="cam-banner">{t('poseOff')}</p> : null}
       {data && data.cameras.length === 0 ? <p>{t('noCameras')}</p> : null}
       <div className="cam-layout">
         <div className="cam-grid">

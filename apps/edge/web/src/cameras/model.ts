@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+export const EXERCISES = ['squat', 'push_up', 'lunge', 'biceps_curl', 'shoulder_press', 'deadlift'] as const;
+export const ExerciseName = z.enum(EXERCISES);
+export type ExerciseName = z.infer<typeof ExerciseName>;
+
+export const ZoneReps = z.object({
+  exercise: ExerciseName,
+  count: z.number(),
+  feedback: z.array(z.string()),
+  active: z.boolean(),
+});
+export type ZoneReps = z.infer<typeof ZoneReps>;
+
 /** What GET /api/v1/vision/status answers (checked at the boundary). */
 export const CameraStatus = z.object({
   id: z.string(),
@@ -12,12 +24,21 @@ export const CameraStatus = z.object({
   lastError: z.string().optional(),
   people: z.number().optional(),
   zones: z.record(z.string(), z.number()).optional(),
+  pose: z.object({ fps: z.number(), people: z.number() }).optional(),
+  reps: z.record(z.string(), ZoneReps).optional(),
 });
 export type CameraStatus = z.infer<typeof CameraStatus>;
 
 export const VisionStatus = z.object({
   state: z.enum(['ok', 'degraded', 'no_model', 'idle']),
   model: z.object({ ok: z.boolean(), reason: z.string().optional() }),
+  pose: z
+    .object({
+      state: z.enum(['off', 'starting', 'ok', 'unavailable']),
+      wanted: z.boolean(),
+      reason: z.string().optional(),
+    })
+    .optional(),
   cameras: z.array(CameraStatus),
 });
 export type VisionStatus = z.infer<typeof VisionStatus>;
@@ -32,10 +53,13 @@ export const Layout = z.object({
       id: z.string(),
       name: z.string().optional(),
       kind: ZoneKind.optional(),
+      capacity: z.number().optional(),
+      exercise: ExerciseName.optional(),
       polygon: z.array(Point),
     }),
   ),
   lines: z.array(z.object({ id: z.string(), name: z.string().optional(), from: Point, to: Point })),
+  pose: z.object({ fps: z.number().optional(), maxPeople: z.number().optional() }).optional(),
 });
 export type Layout = z.infer<typeof Layout>;
 
@@ -53,8 +77,77 @@ export const Overlay = z.object({
     }),
   ),
   zones: z.record(z.string(), z.number()),
+  poses: z
+    .array(
+      z.object({ trackId: z.number(), landmarks: z.array(z.tuple([z.number(), z.number(), z.number()])) }),
+    )
+    .optional(),
+  reps: z.record(z.string(), ZoneReps).optional(),
 });
 export type Overlay = z.infer<typeof Overlay>;
+
+/** The bones drawn between BlazePose landmarks (face left out: a skeleton, not a face). */
+export const BONES: readonly (readonly [number, number])[] = [
+  [11, 12],
+  [11, 13],
+  [13, 15],
+  [12, 14],
+  [14, 16],
+  [11, 23],
+  [12, 24],
+  [23, 24],
+  [23, 25],
+  [25, 27],
+  [24, 26],
+  [26, 28],
+  [27, 31],
+  [28, 32],
+];
+
+/** One part of the multipart MJPEG stream: the JPEG and its overlay header. */
+export interface StreamPart {
+  readonly jpeg: Uint8Array<ArrayBuffer>;
+  readonly overlay?: string;
+}
+
+/**
+ * Splits the bytes of a multipart/x-mixed-replace stream into parts by their Content-Length (JPEG data
+ * may hold any byte, so the boundary is never searched for inside it).
+ */
+export class MultipartReader {
+  private buffer: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  push(chunk: Uint8Array): StreamPart[] {
+    const joined = new Uint8Array(this.buffer.length + chunk.length);
+    joined.set(this.buffer);
+    joined.set(chunk, this.buffer.length);
+    this.buffer = joined;
+    const parts: StreamPart[] = [];
+    for (;;) {
+      const end = indexOfHeaderEnd(this.buffer);
+      if (end < 0) break;
+      const head = new TextDecoder().decode(this.buffer.subarray(0, end));
+      const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? Number.NaN);
+      if (!Number.isFinite(length)) {
+        this.buffer = this.buffer.subarray(end + 4);
+        continue;
+      }
+      if (this.buffer.length < end + 4 + length) break;
+      const overlay = /x-vision-overlay:\s*(.*)/i.exec(head)?.[1]?.trim();
+      parts.push({
+        jpeg: this.buffer.slice(end + 4, end + 4 + length),
+        ...(overlay ? { overlay } : {}),
+      });
+      this.buffer = this.buffer.subarray(end + 4 + length);
+    }
+    return parts;
+  }
+}
+
+function indexOfHeaderEnd(bytes: Uint8Array): number {
+  for (let i = 0; i + 3 < bytes.length; i++)
+    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i;
+  return -1;
+}
 
 export const Alerts = z.array(
   z.object({
@@ -147,6 +240,29 @@ export function drawOverlay(
       ctx.fillText(label, track.x * width + 3, track.y * height - 3);
     }
   }
+  ctx.lineWidth = 3;
+  for (const pose of overlay?.poses ?? []) {
+    const seen = (i: number) => {
+      const l = pose.landmarks[i];
+      return l !== undefined && l[2] >= 0.5 ? l : undefined;
+    };
+    ctx.strokeStyle = '#36bffa';
+    for (const [a, b] of BONES) {
+      const pa = seen(a);
+      const pb = seen(b);
+      if (!pa || !pb) continue;
+      ctx.beginPath();
+      ctx.moveTo(pa[0] * width, pa[1] * height);
+      ctx.lineTo(pb[0] * width, pb[1] * height);
+      ctx.stroke();
+    }
+    ctx.fillStyle = '#ffffff';
+    for (let i = 11; i < pose.landmarks.length; i++) {
+      const l = seen(i);
+      if (l) ctx.fillRect(l[0] * width - 2, l[1] * height - 2, 4, 4);
+    }
+  }
+  ctx.lineWidth = 2;
   if (draft.length > 0) {
     ctx.strokeStyle = '#f04438';
     ctx.setLineDash([6, 4]);

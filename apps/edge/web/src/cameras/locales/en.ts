@@ -39,4 +39,28 @@ export const en: typeof ptBR = {
   zone: 'Zone',
   line: 'Line',
   privacy: 'Images stay at this unit: only counts, events and alerts go to HQ.',
+  poseUnavailable:
+    'Pose unavailable: no skeletons, no rep counts and no weight-dropped or person-down alerts. People are still counted. Reason: {{reason}}',
+  poseStarting: 'Pose: loading the model…',
+  poseOff: 'Pose is turned off on this unit (GYMEDGE_POSE=off).',
+  poseFacts: 'pose {{fps}} frames/s, {{people}} with a skeleton',
+  reps: 'Reps',
+  exercises: {
+    squat: 'Squat',
+    push_up: 'Push-up',
+    lunge: 'Lunge',
+    biceps_curl: 'Biceps curl',
+    shoulder_press: 'Shoulder press',
+    deadlift: 'Deadlift',
+  },
+  feedback: {
+    knees_caving: 'knees caving',
+    back_rounding: 'back rounding',
+    partial_range: 'partial range',
+    too_fast: 'too fast',
+  },
+  goodRep: 'good rep',
+  zoneExercise: 'Zone exercise',
+  noExercise: 'none',
+  streamLost: 'Stream interrupted; reconnecting…',
 };

@@ -39,4 +39,28 @@ export const ptBR = {
   zone: 'Zona',
   line: 'Linha',
   privacy: 'As imagens ficam nesta unidade: só contagens, eventos e alertas vão para a matriz.',
+  poseUnavailable:
+    'Postura indisponível: sem esqueletos, sem contagem de repetições e sem alertas de peso largado ou pessoa caída. As pessoas continuam sendo contadas. Motivo: {{reason}}',
+  poseStarting: 'Postura: carregando o modelo…',
+  poseOff: 'Postura desligada nesta unidade (GYMEDGE_POSE=off).',
+  poseFacts: 'postura {{fps}} quadros/s, {{people}} com esqueleto',
+  reps: 'Repetições',
+  exercises: {
+    squat: 'Agachamento',
+    push_up: 'Flexão',
+    lunge: 'Avanço',
+    biceps_curl: 'Rosca bíceps',
+    shoulder_press: 'Desenvolvimento',
+    deadlift: 'Levantamento terra',
+  },
+  feedback: {
+    knees_caving: 'joelhos para dentro',
+    back_rounding: 'costas arredondadas',
+    partial_range: 'amplitude incompleta',
+    too_fast: 'muito rápido',
+  },
+  goodRep: 'boa repetição',
+  zoneExercise: 'Exercício da zona',
+  noExercise: 'nenhum',
+  streamLost: 'Transmissão interrompida; reconectando…',
 };
