@@ -138,8 +138,46 @@ describe('the waiting line', () => {
     const roster = ops.bookings.roster(s.id);
     expect(roster.waitlist.map((w) => [w.memberId, w.position])).toEqual([[c, 1]]);
     expect(ops.bookings.upcomingFor(b as string)[0]?.mine).toEqual({ status: 'booked', promoted: true });
+    expect(ops.bookings.upcomingFor(a as string)).toEqual([]);
+    const week = (memberId: string) =>
+      ops.bookings.sessions({ from: NOW.toISOString(), memberId }).find((x) => x.id === s.id)?.mine;
+    expect(week(c as string)).toEqual({ status: 'waitlisted', position: 1 });
     const second = await ops.bookings.cancel({ memberId: b as string, sessionId: s.id, actor: SYSTEM });
     expect(second).toMatchObject({ promoted: [c] });
+    expect(week(b as string)).toBeUndefined();
+    expect(week(c as string)).toEqual({ status: 'booked', promoted: true });
+  });
+
+  it("a member's places come from the bookings read model, which a rebuild from the documents restores", async () => {
+    const p = await plan();
+    const ids = (await members(4, p.id)) as [string, string, string, string];
+    const full = await session(2);
+    const later = await session(5, '2026-11-26T10:00:00.000Z');
+    for (const memberId of ids) {
+      await ops.bookings.book({ memberId, sessionId: full.id, actor: SYSTEM });
+      clock.now = new Date(clock.now.getTime() + 1000);
+    }
+    clock.now = NOW;
+    await ops.bookings.book({ memberId: ids[3], sessionId: later.id, actor: SYSTEM });
+    const places = () =>
+      unit.db
+        .prepare(
+          'SELECT member_id, session_id, status, position FROM class_place_index ORDER BY member_id, starts_at',
+        )
+        .all();
+    const before = places();
+    expect(before).toHaveLength(5);
+    expect(ops.bookings.upcomingFor(ids[3]).map((x) => x.id)).toEqual([later.id]);
+    expect(ops.bookings.sessions({ from: NOW.toISOString(), memberId: ids[3] }).map((x) => x.mine)).toEqual([
+      { status: 'waitlisted', position: 2 },
+      { status: 'booked' },
+    ]);
+    unit.db.exec('DELETE FROM class_place_index');
+    expect(ops.bookings.upcomingFor(ids[0])).toEqual([]); // it really is what upcomingFor reads
+    await unit.close();
+    unit = reopenUnit();
+    unit.store.rebuildProjections(['operations']);
+    expect(places()).toEqual(before);
   });
 });
 

@@ -1,20 +1,27 @@
 import type { AnyDoc, ClassSessionDoc, MembershipDoc, PaymentDoc, PlanDoc } from '@gymedge/crdt-schema';
 import type { Projection } from '@gymedge/store';
 import type { Database, Statement } from 'better-sqlite3';
+import { seatHolders, waitingLine } from '../domain/bookings.ts';
 
 /**
  * Read models of the front desk: plans, memberships (who is active today), payments, class
- * sessions with their booking counts (today's classes). Check-ins are not documents: see CheckinLog.
+ * sessions with their booking counts (today's classes), and each member's places in classes
+ * (`class_place_index`: a seat or a place in the waiting line, keyed by member and start time, so the
+ * check-in greeting and a member's week read one index range instead of loading session documents).
+ * Check-ins are not documents: see CheckinLog.
  */
 export class OperationsProjection implements Projection {
   readonly name = 'operations';
-  readonly version = 1;
+  // 2: class_place_index.
+  readonly version = 2;
   readonly types = ['plan', 'membership', 'payment', 'classSession'] as const;
   #db!: Database;
   #plan!: Statement<Record<string, unknown>>;
   #membership!: Statement<Record<string, unknown>>;
   #payment!: Statement<Record<string, unknown>>;
   #session!: Statement<Record<string, unknown>>;
+  #clearPlaces!: Statement<[string]>;
+  #place!: Statement<Record<string, unknown>>;
 
   setup(db: Database): void {
     this.#db = db;
@@ -34,6 +41,10 @@ export class OperationsProjection implements Projection {
         title TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, room TEXT, capacity INTEGER NOT NULL,
         booked INTEGER NOT NULL, waitlisted INTEGER NOT NULL, status TEXT NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS class_session_by_time ON class_session_index (starts_at);
+      CREATE TABLE IF NOT EXISTS class_place_index (member_id TEXT NOT NULL, starts_at TEXT NOT NULL,
+        session_id TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('booked', 'waitlisted')),
+        position INTEGER, promoted INTEGER NOT NULL, PRIMARY KEY (member_id, starts_at, session_id)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS class_place_by_session ON class_place_index (session_id);
     `);
     this.#plan =
       db.prepare(`INSERT OR REPLACE INTO plan_index VALUES (@doc_id, @name, @price_cents, @billing_period,
@@ -47,6 +58,9 @@ export class OperationsProjection implements Projection {
     this.#session =
       db.prepare(`INSERT OR REPLACE INTO class_session_index VALUES (@doc_id, @class_type_id, @title,
       @starts_at, @ends_at, @room, @capacity, @booked, @waitlisted, @status)`);
+    this.#clearPlaces = db.prepare('DELETE FROM class_place_index WHERE session_id = ?');
+    this.#place = db.prepare(`INSERT OR REPLACE INTO class_place_index VALUES (@member_id, @starts_at,
+      @session_id, @status, @position, @promoted)`);
   }
 
   apply(doc: AnyDoc): void {
@@ -70,7 +84,7 @@ export class OperationsProjection implements Projection {
 
   reset(): void {
     this.#db.exec(`DELETE FROM plan_index; DELETE FROM membership_index; DELETE FROM payment_index;
-      DELETE FROM class_session_index;`);
+      DELETE FROM class_session_index; DELETE FROM class_place_index;`);
   }
 
   #applyPlan(plan: PlanDoc): void {
@@ -125,5 +139,26 @@ export class OperationsProjection implements Projection {
       waitlisted: Object.values(s.waitlist).filter((w) => w.status === 'waiting').length,
       status: s.status,
     });
+    // The members' places, as the domain reads them (bookingOf, waitlistPosition): rewritten whole on
+    // every change of the session (a class holds tens of places).
+    this.#clearPlaces.run(s.id);
+    for (const seat of seatHolders(s))
+      this.#place.run({
+        member_id: seat.memberId,
+        starts_at: s.startsAt,
+        session_id: s.id,
+        status: 'booked',
+        position: null,
+        promoted: Number(s.waitlist[seat.key]?.status === 'promoted'),
+      });
+    for (const [index, entry] of waitingLine(s).entries())
+      this.#place.run({
+        member_id: entry.memberId,
+        starts_at: s.startsAt,
+        session_id: s.id,
+        status: 'waitlisted',
+        position: index + 1,
+        promoted: 0,
+      });
   }
 }

@@ -4,12 +4,10 @@ import {
   attendancePatch,
   type BookingRefusal,
   type BookingSource,
-  bookingOf,
   decideBook,
   decideCancel,
   seatsLeft,
   waitingLine,
-  waitlistPosition,
 } from '../domain/bookings.ts';
 import { bookingWindow } from '../domain/classes.ts';
 import { creditsLeft } from '../domain/memberships.ts';
@@ -122,12 +120,24 @@ export class BookingService {
   readonly #ctx: OperationsContext;
   readonly #memberships: MembershipOps;
   readonly #range: Statement<[string, string], SessionRow>;
+  readonly #places: Statement<[string, string, string], PlaceRow>;
+  readonly #upcoming: Statement<[string, string, string, number], SessionRow & { promoted: number }>;
 
   constructor(ctx: OperationsContext, memberships: MembershipOps) {
     this.#ctx = ctx;
     this.#memberships = memberships;
     this.#range = ctx.unit.db.prepare(
       'SELECT * FROM class_session_index WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, title LIMIT 1000',
+    );
+    // A member's places come from class_place_index (projections/operations.ts): one index range.
+    this.#places = ctx.unit.db.prepare(
+      `SELECT session_id, status, position, promoted FROM class_place_index
+        WHERE member_id = ? AND starts_at >= ? AND starts_at < ?`,
+    );
+    this.#upcoming = ctx.unit.db.prepare(
+      `SELECT s.*, p.promoted FROM class_place_index p JOIN class_session_index s ON s.doc_id = p.session_id
+        WHERE p.member_id = ? AND p.status = 'booked' AND p.starts_at >= ? AND p.starts_at < ? AND s.status = 'scheduled'
+        ORDER BY p.starts_at, s.title LIMIT ?`,
     );
   }
 
@@ -273,39 +283,44 @@ export class BookingService {
   /** Sessions starting in [from, from + days), with the member's place when `memberId` is given. */
   sessions(options: { from: string; days?: number; memberId?: string }): SessionSummary[] {
     const to = new Date(Date.parse(options.from) + (options.days ?? 7) * 86_400_000).toISOString();
+    const places =
+      options.memberId === undefined
+        ? undefined
+        : new Map(this.#places.all(options.memberId, options.from, to).map((p) => [p.session_id, p]));
     return this.#range.all(options.from, to).map((row) => {
-      const window = bookingWindow({ startsAt: row.starts_at }, this.#ctx.rules);
-      let mine: SessionSummary['mine'];
-      if (options.memberId !== undefined) {
-        const doc = this.#ctx.unit.store.get<'classSession'>(row.doc_id);
-        if (doc) mine = placeOf(doc, options.memberId);
-      }
-      return {
-        id: row.doc_id,
-        classTypeId: row.class_type_id,
-        title: row.title,
-        startsAt: row.starts_at,
-        endsAt: row.ends_at,
-        ...(row.room ? { room: row.room } : {}),
-        capacity: row.capacity,
-        booked: row.booked,
-        waitlisted: row.waitlisted,
-        seatsLeft: Math.max(0, row.capacity - row.booked),
-        status: row.status,
-        bookingOpensAt: window.opensAt,
-        bookingClosesAt: window.closesAt,
-        timeZone: this.#ctx.timeZone(),
-        ...(mine ? { mine } : {}),
-      };
+      const place = places?.get(row.doc_id);
+      return this.#summary(row, place === undefined ? undefined : mineOf(place));
     });
   }
 
-  /** The member's booked upcoming sessions (next 14 days), soonest first. */
+  #summary(row: SessionRow, mine: SessionSummary['mine']): SessionSummary {
+    const window = bookingWindow({ startsAt: row.starts_at }, this.#ctx.rules);
+    return {
+      id: row.doc_id,
+      classTypeId: row.class_type_id,
+      title: row.title,
+      startsAt: row.starts_at,
+      endsAt: row.ends_at,
+      ...(row.room ? { room: row.room } : {}),
+      capacity: row.capacity,
+      booked: row.booked,
+      waitlisted: row.waitlisted,
+      seatsLeft: Math.max(0, row.capacity - row.booked),
+      status: row.status,
+      bookingOpensAt: window.opensAt,
+      bookingClosesAt: window.closesAt,
+      timeZone: this.#ctx.timeZone(),
+      ...(mine ? { mine } : {}),
+    };
+  }
+
+  /** The member's booked upcoming sessions (next 14 days), soonest first: one index range, no document. */
   upcomingFor(memberId: string, limit = 5): SessionSummary[] {
-    const now = this.#ctx.now().toISOString();
-    return this.sessions({ from: now, days: 14, memberId })
-      .filter((s) => s.mine?.status === 'booked' && s.status === 'scheduled')
-      .slice(0, limit);
+    const now = this.#ctx.now();
+    const to = new Date(now.getTime() + 14 * 86_400_000).toISOString();
+    return this.#upcoming
+      .all(memberId, now.toISOString(), to, limit)
+      .map((row) => this.#summary(row, { status: 'booked', ...(row.promoted ? { promoted: true } : {}) }));
   }
 
   /** One session with its roster and waiting line (names for staff). */
@@ -344,14 +359,16 @@ export class BookingService {
   }
 }
 
-function placeOf(doc: ClassSessionDoc, memberId: string): SessionSummary['mine'] {
-  const booking = bookingOf(doc, memberId);
-  if (booking) {
-    const promoted = doc.waitlist[booking.key]?.status === 'promoted';
-    return { status: 'booked', ...(promoted ? { promoted: true } : {}) };
-  }
-  const position = waitlistPosition(doc, memberId);
-  return position === undefined ? undefined : { status: 'waitlisted', position };
+interface PlaceRow {
+  session_id: string;
+  status: 'booked' | 'waitlisted';
+  position: number | null;
+  promoted: number;
+}
+
+function mineOf(place: PlaceRow): SessionSummary['mine'] {
+  if (place.status === 'booked') return { status: 'booked', ...(place.promoted ? { promoted: true } : {}) };
+  return { status: 'waitlisted', ...(place.position === null ? {} : { position: place.position }) };
 }
 
 function summaryOf(doc: ClassSessionDoc, ctx: OperationsContext): SessionSummary {
