@@ -1,14 +1,16 @@
 // The lobby kiosk in real headless Chromium against a real unit: check-in by a QR code shown to the
-// page's camera (a fake camera playing a QR frame) and by CPF on the on-screen keypad, booking until the
+// page's camera (a fake camera playing a QR frame) and by CPF or member number on the on-screen keypad, booking until the
 // class is full, the waiting line, a cancellation promoting the first in line (seen at the next visit),
 // switching language, and the kiosk carrying on across a restart of the unit.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newDocId } from '@gymedge/crdt-schema';
 import { fakeCameraArgs, launchBrowser, openPage, type ScreenPage, screenshot } from '@gymedge/ui/chromium';
 import { writeQrVideo } from '@gymedge/ui/fake-camera';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '../src/store/test-support.ts';
 import { catalogue, paidMember, startTestUnit, type TestUnit, tomorrow } from './ops-fixtures.ts';
 
 let unit: TestUnit;
@@ -17,10 +19,12 @@ let cameraDir: string;
 let ana: { id: string; cpf: string };
 let bruno: { id: string; cpf: string };
 let sessionId: string;
+let planOf: string;
 
 beforeAll(async () => {
   unit = await startTestUnit();
   const { planId, classTypeId } = await catalogue(unit);
+  planOf = planId;
   ana = await paidMember(unit, 'Ana Souza', planId);
   bruno = await paidMember(unit, 'Bruno Lima', planId);
   const session = await unit.api<{ id: string }>('POST', '/api/v1/sessions', {
@@ -50,6 +54,7 @@ async function kiosk(camera = false): Promise<ScreenPage> {
   return screen;
 }
 
+/** Types a CPF or a member number on the keypad and submits it. */
 async function typeCpf(screen: ScreenPage, cpf: string): Promise<void> {
   for (const digit of cpf) await screen.page.locator(`[data-key="${digit}"]`).click();
   await screen.page.locator('[data-key="submit"]').click();
@@ -113,6 +118,35 @@ describe('the kiosk', () => {
       `/api/v1/sessions/${sessionId}`,
     );
     expect(roster.bookings.filter((b) => b.status === 'booked').map((b) => b.memberId)).toEqual([bruno.id]);
+    await screen.close();
+  });
+
+  it('checks a member in by the member number on their card, typed on the keypad', async () => {
+    // Carla's card carries the chain's customer number 48213 (externalRef, as the chain's import brings it).
+    const carla = await unit.edge.unit.members.createDocument(
+      newDocId('member'),
+      { status: 'active', consent: { marketing: false, imageAnalytics: false } },
+      { name: 'Carla Dias', externalRef: '48213' },
+      SYSTEM,
+    );
+    const sold = await unit.api<{ payments: Array<{ id: string }> }>(
+      'POST',
+      `/api/v1/members/${carla.id}/memberships`,
+      { planId: planOf },
+    );
+    for (const payment of sold.payments)
+      await unit.api('POST', `/api/v1/payments/${payment.id}/pay`, { method: 'cash' });
+    const screen = await kiosk();
+    expect(await screen.page.getByText('ou digite seu CPF ou número de aluno').count()).toBe(1);
+    await typeCpf(screen, '48213');
+    await screen.page.getByText('Olá, Carla!').waitFor();
+    expect(await screen.page.getByTestId('verdict').textContent()).toBe('Entrada liberada');
+    await screen.page.getByRole('button', { name: 'Concluir' }).first().click();
+    // A number nobody has is refused in words, like an unknown CPF.
+    await typeCpf(screen, '48214');
+    expect(await screen.page.getByTestId('reason').textContent()).toBe(
+      'Não encontramos esse cadastro. Confira o número ou procure a recepção.',
+    );
     await screen.close();
   });
 

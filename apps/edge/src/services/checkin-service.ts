@@ -22,6 +22,8 @@ import type { OperationsContext } from './operations-context.ts';
 export type CheckInInput =
   | { readonly code: string; readonly actor: Actor }
   | { readonly document: string; readonly actor: Actor }
+  /** The member number typed: the chain's customer id on their card (`externalRef`, e.g. 48213 or CS5295). */
+  | { readonly number: string; readonly actor: Actor }
   | { readonly memberId: string; readonly actor: Actor };
 
 /** The answer at the door, with what the greeting shows. */
@@ -50,7 +52,10 @@ export interface CheckInResult {
 
 const SERVING_MINUTES = 5;
 
-/** Check-in at the desk or kiosk: QR (signed, checked offline), CPF, or a member picked by staff. */
+/**
+ * Check-in at the desk or kiosk: QR (signed, checked offline), CPF or member number typed, or a member
+ * picked by staff.
+ */
 export class CheckinService {
   readonly #ctx: OperationsContext;
   readonly #memberships: MembershipOps;
@@ -69,10 +74,27 @@ export class CheckinService {
     return memberQr(this.#ctx.qrKey, this.#ctx.unitId, memberId);
   }
 
-  #resolve(input: CheckInInput): { memberId: string; method: 'qr' | 'document' | 'manual' } | CheckInRefusal {
+  /** The one member whose member number (card id) this is, exactly as typed or in capitals. */
+  #byNumber(typed: string): string | undefined {
+    const number = typed.trim();
+    for (const value of new Set([number, number.toUpperCase()])) {
+      const found = this.#ctx.unit.members.lookup({ kind: 'externalRef', value }, 2);
+      if (found.length === 1 && found[0]) return found[0].id;
+      if (found.length > 1) return undefined;
+    }
+    return undefined;
+  }
+
+  #resolve(
+    input: CheckInInput,
+  ): { memberId: string; method: 'qr' | 'document' | 'card' | 'manual' } | CheckInRefusal {
     if ('code' in input) {
       const reading = readMemberQr(this.#ctx.qrKey, input.code);
       return reading.ok ? { memberId: reading.memberId, method: 'qr' } : 'invalid_code';
+    }
+    if ('number' in input) {
+      const memberId = this.#byNumber(input.number);
+      return memberId === undefined ? 'member_unknown' : { memberId, method: 'card' };
     }
     if ('document' in input) {
       const digits = digitsOnly(input.document);
@@ -84,7 +106,10 @@ export class CheckinService {
       // Not a member here: a member of another unit whose plan HQ's directory brought (member-directory.ts).
       const visiting =
         found.length === 0 ? memberDirectoryOf(this.#ctx.unit).findByDocument(digits) : undefined;
-      return visiting === undefined ? 'member_unknown' : { memberId: visiting, method: 'document' };
+      if (visiting !== undefined) return { memberId: visiting, method: 'document' };
+      // Eleven digits that are no member's CPF may still be a member number.
+      const numbered = found.length === 0 ? this.#byNumber(digits) : undefined;
+      return numbered === undefined ? 'member_unknown' : { memberId: numbered, method: 'card' };
     }
     return { memberId: input.memberId, method: 'manual' };
   }

@@ -179,7 +179,7 @@ export function operationsRoutes(deps: OperationsRoutesDeps): FastifyPluginAsync
         config: { permission: 'ops:checkin' },
         schema: {
           tags,
-          summary: 'Check a member in by QR code, CPF, or (staff) member id',
+          summary: 'Check a member in by QR code, CPF, member number, or (staff) member id',
           description:
             'A refusal is an answer (200, `allowed: false`, `reason`): no_active_plan, overdue, frozen, wrong_unit, closed, already_inside, member_unknown, member_inactive, invalid_code.',
           body: z.union([
@@ -187,6 +187,15 @@ export function operationsRoutes(deps: OperationsRoutesDeps): FastifyPluginAsync
               code: z.string().min(10).max(200).describe('the text of the member’s QR code'),
             }),
             z.strictObject({ document: z.string().min(11).max(14).describe('CPF, typed') }),
+            z.strictObject({
+              number: z
+                .string()
+                .trim()
+                .regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, - or _')
+                .describe(
+                  'the member number typed: the customer id on the member’s card (e.g. 48213, CS5295)',
+                ),
+            }),
             z.strictObject({ memberId: idOf('member') }),
           ]),
           response: { 200: CheckInResult, ...problemResponses(400, 403) },

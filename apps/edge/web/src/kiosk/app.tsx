@@ -67,7 +67,7 @@ export function KioskApp() {
   }, []);
   useIdle(IDLE_MS, reset, screen === 'result' || screen === 'week' || digits.length > 0);
 
-  const checkIn = async (body: { code: string } | { document: string }) => {
+  const checkIn = async (body: { code: string } | { document: string } | { number: string }) => {
     if (busy) return;
     setBusy(true);
     setError(undefined);
@@ -108,7 +108,10 @@ export function KioskApp() {
               <Keypad
                 value={digits}
                 onChange={setDigits}
-                onSubmit={() => void checkIn({ document: digits })}
+                // Eleven digits are a CPF (the unit also tries them as a member number); fewer, a member number.
+                onSubmit={() =>
+                  void checkIn(digits.length === 11 ? { document: digits } : { number: digits })
+                }
                 submitLabel={busy ? t('checking') : t('checkIn')}
                 clearLabel={t('clear')}
                 maxLength={11}

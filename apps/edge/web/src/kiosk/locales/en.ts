@@ -6,7 +6,7 @@ export const en: Strings<typeof ptBR> = {
   title: 'Front desk',
   welcome: 'Welcome!',
   scanHint: 'Show the QR code on your member card to the camera',
-  typeHint: 'or type your CPF',
+  typeHint: 'or type your CPF or member number',
   checkIn: 'Check in',
   clear: 'Clear',
   cameraOff: 'Camera unavailable: use the keypad',

@@ -2,7 +2,7 @@ export const ptBR = {
   title: 'Recepção',
   welcome: 'Bem-vindo!',
   scanHint: 'Mostre o QR code da sua carteirinha para a câmera',
-  typeHint: 'ou digite seu CPF',
+  typeHint: 'ou digite seu CPF ou número de aluno',
   checkIn: 'Entrar',
   clear: 'Limpar',
   cameraOff: 'Câmera indisponível: use o teclado',
