@@ -170,6 +170,8 @@ export interface DirectoryBuilderOptions {
   readonly everyMs?: number;
   /** Members rebuilt per pass. */
   readonly batch?: number;
+  /** How often every member is looked at again (plans that lapsed); a day by default. */
+  readonly sweepEveryMs?: number;
 }
 
 type Desired = Omit<DirectoryDoc, 'id' | 'type' | 'schemaVersion' | 'unitId' | 'createdAt' | 'updatedAt'>;
@@ -207,6 +209,7 @@ export class DirectoryBuilder {
     saveKeyId: Statement<[string, string]>;
   };
   #timer: NodeJS.Timeout | undefined;
+  #sweep: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #closing = false;
   #erasedInPass = false;
@@ -236,10 +239,13 @@ export class DirectoryBuilder {
     };
   }
 
-  /** Starts the background passes (every `everyMs`, 250 ms by default). */
+  /** Starts the background passes (every `everyMs`, 250 ms by default) and the daily sweep. */
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    // Once a day every member again: a plan that lapsed without any change still stops the personal fields.
+    this.#sweep = setInterval(() => this.#sql.markAll.run(), this.#o.sweepEveryMs ?? 86_400_000);
+    this.#sweep.unref();
     this.#timer = setInterval(() => {
       if (this.#running === undefined) this.#running = this.pass().finally(() => (this.#running = undefined));
     }, this.#o.everyMs ?? 250);
@@ -250,6 +256,7 @@ export class DirectoryBuilder {
     this.#stopped = true;
     this.#closing = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
     await this.#running;
   }
 
@@ -261,15 +268,18 @@ export class DirectoryBuilder {
     // A vault per pass: it caches keys, and a key destroyed by an erasure must not outlive the pass.
     const vault = new PiiVault(this.#o.hq.db);
     let wrote = 0;
-    for (const { member_id: memberId, gen } of dirty) {
-      if (this.#closing) break;
-      try {
-        wrote += await this.#build(memberId, vault);
-        this.#sql.done.run(memberId, gen);
-      } catch (error) {
-        this.#log.error({ err: error, memberId }, 'could not rebuild the directory entries of a member');
-      }
-    }
+    // Every member's writes are queued in this turn (one group commit for the pass); a member is done
+    // once its own writes are durable.
+    await Promise.all(
+      dirty.map(async ({ member_id: memberId, gen }) => {
+        try {
+          wrote += await this.#build(memberId, vault);
+          this.#sql.done.run(memberId, gen);
+        } catch (error) {
+          this.#log.error({ err: error, memberId }, 'could not rebuild the directory entries of a member');
+        }
+      }),
+    );
     if (wrote > 0) this.#o.onWritten?.();
     if (this.#erasedInPass) {
       this.#erasedInPass = false;
@@ -295,28 +305,32 @@ export class DirectoryBuilder {
     }
   }
 
-  async #build(memberId: string, vault: PiiVault): Promise<number> {
+  /** Queues the writes of one member's entries (synchronously) and resolves with how many changed. */
+  #build(memberId: string, vault: PiiVault): Promise<number> {
+    const writes: Promise<number>[] = [];
+    const done = () => Promise.all(writes).then((n) => n.reduce((a, b) => a + b, 0));
     const store = this.#o.hq.store;
     const member = store.get<'member'>(memberId);
-    if (member === undefined) return 0;
+    if (member === undefined) return done();
     const home = member.unitId;
     const existing = this.#sql.entries.all(memberId);
     if (member.status === 'erased') {
       this.#erasedInPass = true;
-      let wrote = 0;
       for (const entry of existing) {
         if (entry.erased === 1) continue;
-        wrote += await this.#write(entry.doc_id, entry.unit_id, {
-          memberId: member.id,
-          homeUnitId: home,
-          status: 'erased',
-          lookup: {},
-          pii: {},
-          memberships: {},
-          erasedAt: member.erasedAt ?? new Date().toISOString(),
-        });
+        writes.push(
+          this.#write(entry.doc_id, entry.unit_id, {
+            memberId: member.id,
+            homeUnitId: home,
+            status: 'erased',
+            lookup: {},
+            pii: {},
+            memberships: {},
+            erasedAt: member.erasedAt ?? new Date().toISOString(),
+          }),
+        );
       }
-      return wrote;
+      return done();
     }
     const memberships: Record<string, DirectoryMembership> = {};
     for (const { membership_id: id } of this.#sql.memberships.all(memberId)) {
@@ -338,11 +352,19 @@ export class DirectoryBuilder {
         graceDays: plan?.graceDays ?? 5,
       };
     }
-    if (Object.keys(memberships).length === 0 && existing.length === 0) return 0;
-    const full = Object.values(memberships).some((m) => m.access === 'all');
+    if (Object.keys(memberships).length === 0 && existing.length === 0) return done();
+    // Personal fields (and the key) go only while a plan that covers the chain runs; a day of margin for
+    // the units' zones. A plan that lapses is seen at the member's next change or the daily sweep.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const full = Object.values(memberships).some(
+      (m) =>
+        m.access === 'all' &&
+        m.status !== 'expired' &&
+        !(m.status === 'cancelled' && m.endDate === undefined) &&
+        (m.endDate === undefined || m.endDate >= yesterday),
+    );
     const document = vault.unseal(member.id, 'document', member.pii.document);
     const card = vault.unseal(member.id, 'externalRef', member.pii.externalRef);
-    let wrote = 0;
     for (const unit of this.#o.units()) {
       if (unit === home) continue;
       const linkKey = this.#o.linkKeyOf(unit);
@@ -367,25 +389,27 @@ export class DirectoryBuilder {
           : {},
         memberships,
       };
-      wrote += await this.#write(deterministicDocId('directory', member.id, unit), unit, desired);
+      writes.push(this.#write(deterministicDocId('directory', member.id, unit), unit, desired));
     }
-    return wrote;
+    return done();
   }
 
-  async #write(id: string, unit: string, desired: Desired): Promise<number> {
+  /** Queues the write of one entry (the store applies it in call order); resolves 1 if it changed. */
+  #write(id: string, unit: string, desired: Desired): Promise<number> {
     const store = this.#o.hq.store;
     const current = store.get<'directory'>(id);
-    if (current === undefined) {
-      await store.create('directory', desired, { id: id as DocumentId<'directory'>, unitId: unit });
-      return 1;
-    }
+    if (current === undefined)
+      return store
+        .create('directory', desired, { id: id as DocumentId<'directory'>, unitId: unit })
+        .then(() => 1);
     const content = Object.fromEntries(Object.entries(current).filter(([k]) => !ENVELOPE.has(k)));
-    const { changed } = await store.update<'directory'>(
-      id,
-      replacing(content, desired as unknown as Record<string, unknown>) as Parameters<
-        typeof store.update<'directory'>
-      >[1],
-    );
-    return changed ? 1 : 0;
+    return store
+      .update<'directory'>(
+        id,
+        replacing(content, desired as unknown as Record<string, unknown>) as Parameters<
+          typeof store.update<'directory'>
+        >[1],
+      )
+      .then(({ changed }) => (changed ? 1 : 0));
   }
 }
