@@ -40,8 +40,8 @@ import type { HqStore } from './relay/hq-store.ts';
 export class DirectorySourceProjection implements Projection {
   readonly name = 'directory-source';
   readonly version = 1;
-  readonly types = ['member', 'membership', 'payment', 'plan', 'directory'] as const;
-  readonly tables = ['dir_members', 'dir_memberships', 'dir_payments', 'dir_entries'] as const;
+  readonly types = ['member', 'membership', 'payment', 'plan'] as const;
+  readonly tables = ['dir_members', 'dir_memberships', 'dir_payments'] as const;
   #db!: Database;
   #sql!: {
     dirty: Statement<[string]>;
@@ -49,7 +49,6 @@ export class DirectorySourceProjection implements Projection {
     member: Statement<[string, string]>;
     membership: Statement<[string, string, string]>;
     payment: Statement<[string, string, string, string | null]>;
-    entry: Statement<[string, string, string, number, number]>;
   };
 
   setup(db: Database): void {
@@ -63,10 +62,6 @@ export class DirectorySourceProjection implements Projection {
       CREATE TABLE IF NOT EXISTS dir_payments (
         payment_id TEXT PRIMARY KEY, membership_id TEXT NOT NULL, member_id TEXT NOT NULL, pending_due TEXT) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS dir_payments_by_membership ON dir_payments (membership_id);
-      CREATE TABLE IF NOT EXISTS dir_entries (
-        doc_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, unit_id TEXT NOT NULL, full INTEGER NOT NULL,
-        erased INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS dir_entries_by_member ON dir_entries (member_id);
       CREATE TABLE IF NOT EXISTS dir_dirty (member_id TEXT PRIMARY KEY, gen INTEGER NOT NULL) WITHOUT ROWID;
     `);
     this.#sql = {
@@ -82,9 +77,6 @@ export class DirectorySourceProjection implements Projection {
       ),
       payment: db.prepare(
         'INSERT OR REPLACE INTO dir_payments (payment_id, membership_id, member_id, pending_due) VALUES (?, ?, ?, ?)',
-      ),
-      entry: db.prepare(
-        'INSERT OR REPLACE INTO dir_entries (doc_id, member_id, unit_id, full, erased) VALUES (?, ?, ?, ?, ?)',
       ),
     };
   }
@@ -118,28 +110,25 @@ export class DirectorySourceProjection implements Projection {
       case 'plan':
         this.#sql.dirtyOfPlan.run(doc.id);
         return;
-      case 'directory': {
-        const entry = doc as DirectoryDoc;
-        this.#sql.entry.run(
-          entry.id,
-          entry.memberId,
-          entry.unitId,
-          Number(entry.pii.name !== undefined || entry.pii.document !== undefined),
-          Number(entry.status === 'erased'),
-        );
-        return;
-      }
       default:
         return;
     }
   }
 
   reset(): void {
-    this.#db.exec(
-      'DELETE FROM dir_members; DELETE FROM dir_memberships; DELETE FROM dir_payments; DELETE FROM dir_entries;',
-    );
+    this.#db.exec('DELETE FROM dir_members; DELETE FROM dir_memberships; DELETE FROM dir_payments;');
   }
 }
+
+/**
+ * Where HQ's builder sent each entry and whether it is full, written by the builder in the same
+ * transaction as the entry, never read from the entry (a unit may write documents of its own `unitId`,
+ * so the entry's content at HQ could be a unit's; which keys go where is HQ's own decision).
+ */
+const DIR_ENTRIES = `CREATE TABLE IF NOT EXISTS dir_entries (
+    doc_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, unit_id TEXT NOT NULL, full INTEGER NOT NULL,
+    erased INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS dir_entries_by_member ON dir_entries (member_id);`;
 
 /**
  * The member ids whose keys go with these documents to a unit: a member document's own, and the member
@@ -147,6 +136,7 @@ export class DirectorySourceProjection implements Projection {
  * relay's downlink and repair wrap them with the unit's link key.
  */
 export function directoryKeyIds(db: Database): (docIds: readonly string[]) => string[] {
+  db.exec(DIR_ENTRIES);
   const full = db.prepare<[string], { member_id: string }>(
     'SELECT member_id FROM dir_entries WHERE doc_id = ? AND full = 1 AND erased = 0',
   );
@@ -206,6 +196,7 @@ export class DirectoryBuilder {
     entries: Statement<[string], { doc_id: string; unit_id: string; erased: number }>;
     markAll: Statement<[]>;
     keyIdOf: Statement<[string], { key_id: string }>;
+    entry: Statement<[string, string, string, number, number]>;
     saveKeyId: Statement<[string, string]>;
   };
   #timer: NodeJS.Timeout | undefined;
@@ -223,6 +214,7 @@ export class DirectoryBuilder {
     db.exec(
       'CREATE TABLE IF NOT EXISTS dir_units (unit_id TEXT PRIMARY KEY, key_id TEXT NOT NULL) WITHOUT ROWID',
     );
+    db.exec(DIR_ENTRIES);
     this.#sql = {
       dirty: db.prepare('SELECT member_id, gen FROM dir_dirty ORDER BY member_id LIMIT ?'),
       done: db.prepare('DELETE FROM dir_dirty WHERE member_id = ? AND gen = ?'),
@@ -232,6 +224,9 @@ export class DirectoryBuilder {
       ),
       entries: db.prepare('SELECT doc_id, unit_id, erased FROM dir_entries WHERE member_id = ?'),
       keyIdOf: db.prepare('SELECT key_id FROM dir_units WHERE unit_id = ?'),
+      entry: db.prepare(
+        'INSERT OR REPLACE INTO dir_entries (doc_id, member_id, unit_id, full, erased) VALUES (?, ?, ?, ?, ?)',
+      ),
       saveKeyId: db.prepare('INSERT OR REPLACE INTO dir_units (unit_id, key_id) VALUES (?, ?)'),
       markAll:
         db.prepare(`INSERT INTO dir_dirty (member_id, gen) SELECT DISTINCT member_id, 1 FROM dir_memberships
@@ -397,10 +392,15 @@ export class DirectoryBuilder {
   /** Queues the write of one entry (the store applies it in call order); resolves 1 if it changed. */
   #write(id: string, unit: string, desired: Desired): Promise<number> {
     const store = this.#o.hq.store;
+    const full = Number(desired.pii.name !== undefined || desired.pii.document !== undefined);
+    const erased = Number(desired.status === 'erased');
+    const also = () => {
+      this.#sql.entry.run(id, desired.memberId, unit, full, erased);
+    };
     const current = store.get<'directory'>(id);
     if (current === undefined)
       return store
-        .create('directory', desired, { id: id as DocumentId<'directory'>, unitId: unit })
+        .create('directory', desired, { id: id as DocumentId<'directory'>, unitId: unit, also })
         .then(() => 1);
     const content = Object.fromEntries(Object.entries(current).filter(([k]) => !ENVELOPE.has(k)));
     return store
@@ -409,7 +409,11 @@ export class DirectoryBuilder {
         replacing(content, desired as unknown as Record<string, unknown>) as Parameters<
           typeof store.update<'directory'>
         >[1],
+        { also },
       )
-      .then(({ changed }) => (changed ? 1 : 0));
+      .then(({ changed }) => {
+        if (!changed) also();
+        return changed ? 1 : 0;
+      });
   }
 }
