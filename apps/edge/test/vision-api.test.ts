@@ -160,6 +160,16 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`a unit with a camera ${NO_M
       expect(e.payload.length).toBeLessThan(MAX_VISION_PAYLOAD_BYTES);
     }
     for (const c of changes) expect(findImageBytes(c.bytes)).toBeUndefined();
-    expect(findImageBytes(Buffer.from([0x00, 0xff, 0xd8, 0xff, 0xe0]))).toBe('jpeg');
+    // The check itself finds a real frame, raw or in base64 inside JSON, and not random binary.
+    const { cameras } = (await (await get('/api/v1/vision/status')).json()) as { cameras: { id: string }[] };
+    const frame = Buffer.from(
+      await (await get(`/api/v1/vision/cameras/${cameras[0]?.id}/frame.jpg`)).arrayBuffer(),
+    );
+    expect(findImageBytes(Buffer.concat([Buffer.from('xx'), frame.subarray(0, 300)]))).toBe('jpeg');
+    expect(findImageBytes(Buffer.from(JSON.stringify({ f: frame.toString('base64') })))).toBe('jpeg-base64');
+    const random = Buffer.alloc(4_000_000);
+    for (let i = 0; i < random.length; i++) random[i] = (i * 2654435761) >>> 24;
+    random.set([0xff, 0xd8, 0xff, 0x17], 1000); // a chance SOI in binary is not an image
+    expect(findImageBytes(random)).toBeUndefined();
   }, 90_000);
 });

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { silentLogger } from '../src/lib/logger.ts';
 import { openUnitStore } from '../src/unit-store.ts';
 import { testMedia } from '../src/vision/demo-camera.ts';
+import { type Landmark, LM } from '../src/vision/exercises.ts';
 import { ffmpegPath } from '../src/vision/ingest.ts';
 import { DEFAULT_DETECTOR, resolveModel } from '../src/vision/models.ts';
+import type { Box } from '../src/vision/types.ts';
 
 /** vtest.avi when scripts/fetch-test-media.sh fetched it (CI does). */
 export const VTEST = testMedia('vtest.avi');
@@ -153,4 +155,53 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** A 33-landmark skeleton inside a box (normalised), standing with a knee angle, or lying on its side. */
+export function skeleton(
+  box: Box,
+  spec: { knee?: number; wrists?: 'down' | 'up' | 'dropped'; lying?: boolean },
+): Landmark[] {
+  const at = (u: number, v: number): Landmark => ({
+    x: box.x + u * box.w,
+    y: box.y + v * box.h,
+    visibility: 0.99,
+  });
+  const points: Landmark[] = Array.from({ length: 33 }, () => at(0.5, 0.15));
+  const set = (i: number, u: number, v: number) => {
+    points[i] = at(u, v);
+  };
+  if (spec.lying) {
+    for (const [l, r, u] of [
+      [LM.leftShoulder, LM.rightShoulder, 0.2],
+      [LM.leftHip, LM.rightHip, 0.5],
+      [LM.leftKnee, LM.rightKnee, 0.7],
+      [LM.leftAnkle, LM.rightAnkle, 0.9],
+      [LM.leftElbow, LM.rightElbow, 0.3],
+      [LM.leftWrist, LM.rightWrist, 0.4],
+    ] as const) {
+      set(l, u, 0.82);
+      set(r, u, 0.86);
+    }
+    return points;
+  }
+  const phi = ((180 - (spec.knee ?? 175)) * Math.PI) / 180;
+  for (const [side, dx] of [
+    ['left', -0.03],
+    ['right', 0.03],
+  ] as const) {
+    const knee = { u: 0.5 + dx, v: 0.75 };
+    const hip = { u: knee.u + 0.2 * Math.sin(phi), v: knee.v - 0.2 * Math.cos(phi) };
+    const shoulder = { u: hip.u, v: hip.v - 0.3 };
+    const wristV = spec.wrists === 'up' ? shoulder.v - 0.15 : spec.wrists === 'dropped' ? 0.9 : hip.v;
+    const idx = side === 'left' ? 0 : 1;
+    set([LM.leftAnkle, LM.rightAnkle][idx] as number, knee.u, 0.95);
+    set([LM.leftKnee, LM.rightKnee][idx] as number, knee.u, knee.v);
+    set([LM.leftHip, LM.rightHip][idx] as number, hip.u, hip.v);
+    set([LM.leftShoulder, LM.rightShoulder][idx] as number, shoulder.u + dx * 2, shoulder.v);
+    set([LM.leftElbow, LM.rightElbow][idx] as number, shoulder.u + dx * 4, (shoulder.v + wristV) / 2);
+    set([LM.leftWrist, LM.rightWrist][idx] as number, shoulder.u + dx * 4, wristV);
+    set([LM.leftEar, LM.rightEar][idx] as number, shoulder.u + dx, shoulder.v - 0.1);
+  }
+  return points;
 }

@@ -1,3 +1,4 @@
+import { deterministicDocId } from '@gymedge/crdt-schema';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
 import { footOf, insidePolygon } from './counting.ts';
@@ -536,15 +537,25 @@ class CameraWorker {
       this.sampleSums.set(id, s);
     };
     add(this.config.id, result.people);
-    // Layout zone ids are per camera; a zone document id (zone:…) is already unique in the chain.
+    // Layout zone ids are per camera: the sample's key is a zone id hashed from the camera and the layout
+    // zone (what sync accepts: a document id); a zone document id (zone:…) is already unique in the chain.
     for (const [zoneId, people] of Object.entries(result.zones))
-      add(/^zone:/.test(zoneId) ? zoneId : `${this.config.id}/${zoneId}`, people);
+      add(sampleZoneId(this.config.id, zoneId), people);
     if (Date.now() - this.sampleStarted >= this.service.sampleEverySec * 1000) {
       for (const [id, s] of this.sampleSums) if (s.n > 0) sink.occupancy(id, at, Math.round(s.sum / s.n));
       this.sampleSums.clear();
       this.sampleStarted = Date.now();
     }
   }
+}
+
+/**
+ * The key an occupancy sample of a layout zone is stored and synced under: the zone document id when the
+ * zone is one, else `deterministicDocId('zone', cameraId, zoneId)` (stable, unique in the chain, and shaped
+ * like a document id as the sync protocol requires).
+ */
+export function sampleZoneId(cameraId: string, zoneId: string): string {
+  return /^zone:[0-9A-HJKMNP-TV-Z]{26}$/.test(zoneId) ? zoneId : deterministicDocId('zone', cameraId, zoneId);
 }
 
 function r3(value: number): number {

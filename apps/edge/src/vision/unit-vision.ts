@@ -14,7 +14,7 @@ import { LivePose, type PoseBackend } from './live-pose.ts';
 import { DEFAULT_DETECTOR, resolveModel } from './models.ts';
 import type { PoseModel } from './pose.ts';
 import type { SafetyFinding } from './rules.ts';
-import { type CameraConfig, VisionService, type VisionSink } from './service.ts';
+import { type CameraConfig, sampleZoneId, VisionService, type VisionSink } from './service.ts';
 import { pruneSnapshots, writeBlurredSnapshot } from './snapshot.ts';
 
 /** The slice of the unit's document store vision uses (structural, so it follows the store wherever it lives). */
@@ -78,6 +78,25 @@ export interface UnitVision {
   stop(): Promise<void>;
 }
 
+/**
+ * Samples written by earlier versions under `<camera id>/<layout zone id>` could never sync (the protocol
+ * wants a document id) and held back every occupancy batch: rewrite them to {@link sampleZoneId}.
+ */
+export function repairSampleZoneIds(db: Database, logger: Logger): void {
+  const old = db
+    .prepare("SELECT DISTINCT zone_id AS zoneId FROM occupancy_samples WHERE zone_id LIKE 'camera:%/%'")
+    .all() as { zoneId: string }[];
+  if (old.length === 0) return;
+  const update = db.prepare('UPDATE occupancy_samples SET zone_id = ? WHERE zone_id = ?');
+  db.transaction(() => {
+    for (const { zoneId } of old) {
+      const slash = zoneId.indexOf('/');
+      update.run(sampleZoneId(zoneId.slice(0, slash), zoneId.slice(slash + 1)), zoneId);
+    }
+  })();
+  logger.info({ zones: old.length }, 'vision: occupancy samples re-keyed so that they can sync');
+}
+
 /** The sink that writes the unit's append-only tables and alert documents. No image goes into any of them. */
 export function unitSink(options: {
   readonly db: Database;
@@ -85,6 +104,7 @@ export function unitSink(options: {
   readonly snapshotsDir: string;
   readonly logger: Logger;
 }): VisionSink {
+  repairSampleZoneIds(options.db, options.logger);
   const insertEvent = options.db.prepare('INSERT INTO events (id, kind, at, payload) VALUES (?, ?, ?, ?)');
   const insertSample = options.db.prepare(
     'INSERT INTO occupancy_samples (id, zone_id, at, people) VALUES (?, ?, ?, ?)',

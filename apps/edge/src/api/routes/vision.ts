@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Exercise } from '../../vision/exercises.ts';
+import { sampleZoneId } from '../../vision/service.ts';
 import { FrameStream, STREAM_BOUNDARY } from '../../vision/stream.ts';
 import type { UnitVision } from '../../vision/unit-vision.ts';
 import { HttpProblem } from '../problems.ts';
@@ -367,6 +368,8 @@ export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
             200: z.array(
               z.object({
                 zoneId: z.string(),
+                /** Camera and zone names, for a zone of a camera's layout (its id is hashed from them). */
+                label: z.string().optional(),
                 samples: z.number(),
                 meanPeople: z.number(),
                 maxPeople: z.number(),
@@ -385,7 +388,18 @@ export function visionRoutes(deps: VisionRoutesDeps): FastifyPluginAsyncZod {
           maxPeople: number;
           lastAt: string;
         }[];
-        return rows.map((r) => ({ ...r, meanPeople: Math.round(r.meanPeople * 10) / 10 }));
+        const labels = new Map<string, string>();
+        for (const id of deps.vision.service.cameraIds()) {
+          const camera = deps.vision.service.camera(id);
+          if (camera === undefined) continue;
+          labels.set(id, camera.config.name);
+          for (const zone of camera.config.zones)
+            labels.set(sampleZoneId(id, zone.id), `${camera.config.name} / ${zone.name}`);
+        }
+        return rows.map((r) => {
+          const label = labels.get(r.zoneId);
+          return { ...r, ...(label ? { label } : {}), meanPeople: Math.round(r.meanPeople * 10) / 10 };
+        });
       },
     );
 
