@@ -1,20 +1,11 @@
 import type { Booking, ClassSessionDoc, DocumentId, WaitlistEntry } from '@gymedge/crdt-schema';
 import { bookingWindow, type ClassRules, isLateCancel } from './classes.ts';
+import type { BookingRefusal } from './operations-types.ts';
+
+export type { BookingRefusal } from './operations-types.ts';
 
 /** Where a booking came from. */
 export type BookingSource = Booking['source'];
-
-/** Why a booking is refused; the screens turn each into a sentence (pt-BR, en). */
-export type BookingRefusal =
-  | 'session_cancelled'
-  | 'session_started'
-  | 'not_open_yet'
-  | 'already_booked'
-  | 'already_waitlisted'
-  | 'full'
-  | 'no_credits'
-  | 'no_active_plan'
-  | 'blocked_no_shows';
 
 /** What happened to a booking request. */
 export type BookDecision =

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WEEKDAYS } from './calendar.ts';
 import type { MembershipStatus } from './memberships.ts';
+import type { CheckInRefusal } from './operations-types.ts';
+
+export type { CheckInRefusal } from './operations-types.ts';
 
 /**
  * The member's QR card: `GE2.<key id>.<unit>.<member id body>.<signature>`, the signature being the
@@ -76,18 +79,6 @@ export function readMemberQr(keys: QrKeyring, text: string): QrReading {
     return { ok: false, reason: 'forged' };
   return { ok: true, unitId, memberId, keyId };
 }
-
-/** Why the door stays shut; each has a sentence for the member in the kiosk's pt-BR and en strings. */
-export type CheckInRefusal =
-  | 'member_unknown'
-  | 'member_inactive'
-  | 'no_active_plan'
-  | 'overdue'
-  | 'frozen'
-  | 'wrong_unit'
-  | 'closed'
-  | 'already_inside'
-  | 'invalid_code';
 
 /** A membership as the check-in decision sees it. */
 export interface CheckInMembership {

@@ -2,7 +2,6 @@ import type { ClassSessionDoc, DocumentId, MembershipDoc } from '@gymedge/crdt-s
 import type { Statement } from 'better-sqlite3';
 import {
   attendancePatch,
-  type BookingRefusal,
   type BookingSource,
   decideBook,
   decideCancel,
@@ -11,51 +10,14 @@ import {
 } from '../domain/bookings.ts';
 import { bookingWindow } from '../domain/classes.ts';
 import { creditsLeft } from '../domain/memberships.ts';
+import type { BookingOutcome, CancelOutcome, SessionSummary } from '../domain/operations-types.ts';
 import { localDate } from '../domain/time.ts';
 import type { Actor } from './contracts.ts';
 import { NotFoundError } from './contracts.ts';
 import type { MembershipOps } from './membership-ops.ts';
 import { entryKey, type OperationsContext } from './operations-context.ts';
 
-/** What a booking request came to. Every refusal carries a reason code and a sentence. */
-export type BookingOutcome =
-  | {
-      readonly status: 'booked';
-      readonly sessionId: string;
-      readonly key: string;
-      readonly creditsLeft?: number;
-    }
-  | {
-      readonly status: 'waitlisted';
-      readonly sessionId: string;
-      readonly key: string;
-      readonly position: number;
-    }
-  | {
-      readonly status: 'refused';
-      readonly sessionId: string;
-      readonly reason: BookingRefusal;
-      readonly detail: string;
-    };
-
-/** What a cancellation came to. */
-export type CancelOutcome =
-  | {
-      readonly status: 'cancelled';
-      readonly sessionId: string;
-      /** Inside the late-cancel window: the credit was not refunded. */
-      readonly late: boolean;
-      readonly creditRefunded: boolean;
-      /** Members moved from the waiting line into the freed seat, in order. */
-      readonly promoted: readonly string[];
-    }
-  | { readonly status: 'left_waitlist'; readonly sessionId: string }
-  | {
-      readonly status: 'refused';
-      readonly sessionId: string;
-      readonly reason: 'not_booked' | 'session_started';
-      readonly detail: string;
-    };
+export type { BookingOutcome, CancelOutcome, SessionSummary } from '../domain/operations-types.ts';
 
 /** Input of {@link BookingService.book}. */
 export interface BookInput {
@@ -66,31 +28,6 @@ export interface BookInput {
   readonly source?: BookingSource;
   /** Join the waiting line when full (default true). */
   readonly waitlist?: boolean;
-}
-
-/** A session as a list shows it, with the asking member's place when a member is given. */
-export interface SessionSummary {
-  readonly id: string;
-  readonly classTypeId: string;
-  readonly title: string;
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly room?: string;
-  readonly capacity: number;
-  readonly booked: number;
-  readonly waitlisted: number;
-  readonly seatsLeft: number;
-  readonly status: string;
-  readonly bookingOpensAt: string;
-  readonly bookingClosesAt: string;
-  /** The unit's zone: screens show times in it, wherever the browser is. */
-  readonly timeZone: string;
-  /** For the member asked about: `booked`, `waitlisted` (with position), or absent. */
-  readonly mine?: {
-    readonly status: 'booked' | 'waitlisted';
-    readonly position?: number;
-    readonly promoted?: boolean;
-  };
 }
 
 interface SessionRow {

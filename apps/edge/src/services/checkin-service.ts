@@ -9,14 +9,17 @@ import {
   recordedDenial,
 } from '../domain/checkin.ts';
 import { localTime } from '../domain/classes.ts';
+import type { CheckInResult } from '../domain/operations-types.ts';
 import { digitsOnly } from '../domain/text.ts';
 import { localDate } from '../domain/time.ts';
-import type { BookingService, SessionSummary } from './booking-service.ts';
+import type { BookingService } from './booking-service.ts';
 import type { Actor } from './contracts.ts';
 import { NotFoundError } from './contracts.ts';
 import { memberDirectoryOf } from './member-directory.ts';
 import type { MembershipOps } from './membership-ops.ts';
 import type { OperationsContext } from './operations-context.ts';
+
+export type { CheckInResult } from '../domain/operations-types.ts';
 
 /** How the member identified themselves. */
 export type CheckInInput =
@@ -25,30 +28,6 @@ export type CheckInInput =
   /** The member number typed: the chain's customer id on their card (`externalRef`, e.g. 48213 or CS5295). */
   | { readonly number: string; readonly actor: Actor }
   | { readonly memberId: string; readonly actor: Actor };
-
-/** The answer at the door, with what the greeting shows. */
-export interface CheckInResult {
-  readonly allowed: boolean;
-  readonly reason?: CheckInRefusal;
-  /** A date or time that explains the reason (frozen until, overdue since, opens at, inside since). */
-  readonly until?: string;
-  readonly since?: string;
-  readonly at: string;
-  /** The unit's zone, for showing `at` and `since` as the unit's wall time. */
-  readonly timeZone: string;
-  readonly member?: { readonly id: string; readonly firstName: string };
-  readonly planName?: string;
-  /** Overdue but let in: the last day of grace. */
-  readonly inGrace?: string;
-  /**
-   * A ticket the kiosk sends back to book or cancel for this member during the next 5 minutes (a
-   * kiosk may act only for the member standing in front of it).
-   */
-  readonly serving?: string;
-  readonly upcoming: readonly SessionSummary[];
-  /** Upcoming classes the member got a seat in from the waiting line. */
-  readonly promotions: readonly SessionSummary[];
-}
 
 const SERVING_MINUTES = 5;
 

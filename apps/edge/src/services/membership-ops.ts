@@ -86,17 +86,7 @@ export class MembershipOps {
 
   view(m: MembershipDoc, today = this.#ctx.today()): MembershipView {
     const plan = this.#ctx.unit.store.get<'plan'>(m.planId);
-    const terms: PlanTerms = plan
-      ? planTerms(plan)
-      : {
-          kind: 'recurring',
-          termMonths: 1,
-          priceCents: m.priceCents,
-          enrolmentFeeCents: 0,
-          graceDays: 5,
-          soldAt: 'all',
-          access: 'home',
-        };
+    const terms = this.termsOf(m);
     const credits = creditsLeft(m, terms, today);
     return {
       id: m.id,

@@ -1,55 +1,12 @@
 import { ApiError, createSession, type SignedIn } from '@gymedge/ui';
 
-/** A class as the kiosk lists it (GET /api/v1/sessions). */
-export interface SessionSummary {
-  readonly id: string;
-  readonly title: string;
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly room?: string;
-  readonly capacity: number;
-  readonly booked: number;
-  readonly waitlisted: number;
-  readonly seatsLeft: number;
-  readonly status: string;
-  readonly bookingOpensAt: string;
-  readonly bookingClosesAt: string;
-  readonly timeZone: string;
-  readonly mine?: {
-    readonly status: 'booked' | 'waitlisted';
-    readonly position?: number;
-    readonly promoted?: boolean;
-  };
-}
-
-/** POST /api/v1/checkins. */
-export interface CheckInResult {
-  readonly allowed: boolean;
-  readonly reason?: string;
-  readonly until?: string;
-  readonly since?: string;
-  readonly at: string;
-  readonly timeZone: string;
-  readonly member?: { readonly id: string; readonly firstName: string };
-  readonly planName?: string;
-  readonly inGrace?: string;
-  readonly serving?: string;
-  readonly upcoming: readonly SessionSummary[];
-  readonly promotions: readonly SessionSummary[];
-}
-
-export interface BookingOutcome {
-  readonly status: 'booked' | 'waitlisted' | 'refused';
-  readonly position?: number;
-  readonly reason?: string;
-  readonly detail?: string;
-}
-
-export interface CancelOutcome {
-  readonly status: 'cancelled' | 'left_waitlist' | 'refused';
-  readonly late?: boolean;
-  readonly reason?: string;
-}
+// The answers the kiosk reads are the services' own types (type-only: nothing of the unit's code is bundled).
+export type {
+  BookingOutcome,
+  CancelOutcome,
+  CheckInResult,
+  SessionSummary,
+} from '../../../src/domain/operations-types.ts';
 
 function isSignedIn(value: unknown): value is SignedIn {
   return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'token') === 'string';

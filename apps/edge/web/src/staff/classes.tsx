@@ -1,20 +1,14 @@
 import { Button, Field, ProblemBanner, Table, useAsync } from '@gymedge/ui';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { SessionSummary } from '../../../src/domain/operations-types.ts';
 import { useFormat } from './format.ts';
 import { api } from './session.ts';
 
-interface SessionRow {
-  readonly id: string;
-  readonly title: string;
-  readonly startsAt: string;
-  readonly room?: string;
-  readonly capacity: number;
-  readonly booked: number;
-  readonly waitlisted: number;
-  readonly status: string;
-  readonly timeZone: string;
-}
+type SessionRow = Pick<
+  SessionSummary,
+  'id' | 'title' | 'startsAt' | 'room' | 'capacity' | 'booked' | 'waitlisted' | 'status' | 'timeZone'
+>;
 interface Roster extends SessionRow {
   readonly bookings: ReadonlyArray<{ key: string; memberId: string; name: string; status: string }>;
   readonly waitlist: ReadonlyArray<{ key: string; memberId: string; name: string; position: number }>;
