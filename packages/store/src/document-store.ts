@@ -64,6 +64,15 @@ export interface DocumentStoreOptions {
    * answered with its error. The unit uses it to truncate the WAL after an erasure.
    */
   readonly afterCommit?: () => Promise<void> | undefined;
+  /**
+   * Group commit across event-loop turns (HQ): while merges are still waiting on the background queue,
+   * a commit waits for them, up to this long after its first write (or until `commitMaxWrites` are
+   * queued), so the changes of many batches share one transaction and one fsync. With nothing more
+   * waiting, it commits at once. 0 (the default, a unit) commits what each turn queued.
+   */
+  readonly commitWindowMs?: number;
+  /** With `commitWindowMs`: commit at once when this many writes are queued (default 2,000). */
+  readonly commitMaxWrites?: number;
 }
 
 /** What the inbox hands `DocumentStore.mergeIncoming` to store: see inbox.ts. */
@@ -173,6 +182,9 @@ export class DocumentStore {
   #tasks: Array<() => void> = [];
   #tasksScheduled = false;
   #flushScheduled = false;
+  #firstQueuedAt = 0;
+  readonly #commitWindowMs: number;
+  readonly #commitMaxWrites: number;
   #flushWaiters: Array<() => void> = [];
   #committedWrites = 0;
   #commits = 0;
@@ -202,6 +214,8 @@ export class DocumentStore {
     this.#clock = options.clock ?? (() => new Date());
     this.#chainOwner = options.chainOwner ?? false;
     this.#afterCommit = options.afterCommit;
+    this.#commitWindowMs = Math.max(0, options.commitWindowMs ?? 0);
+    this.#commitMaxWrites = Math.max(1, options.commitMaxWrites ?? 2000);
     this.actorId = randomBytes(16).toString('hex');
     for (const projection of this.#projections) {
       for (const type of projection.types)
@@ -349,7 +363,7 @@ export class DocumentStore {
     const diff = patchBetween(before, next);
     entry.doc = A.change(entry.doc, (draft) => applyPatch(draft, before, diff));
     entry.plain = next;
-    return this.#enqueueLocal(id, type, entry, options).then(() => ({
+    return this.#enqueueLocal(id, type, entry, options, true).then(() => ({
       doc: structuredClone(next) as DocOf<T>,
       changed: true,
     }));
@@ -710,11 +724,19 @@ export class DocumentStore {
     type: DocType,
     entry: CacheEntry,
     options: WriteOptions | undefined,
+    oneChange = false,
   ): Promise<void> {
     // Only the changes since what is stored: a document loaded from disk has its whole history in
-    // memory, and `saveIncremental` would hand all of it out again (and the outbox ship it).
-    const bytes = A.saveSince(entry.doc, entry.saved);
+    // memory, and `saveIncremental` would hand all of it out again (and the outbox ship it). An update
+    // is one change on top of what is stored (every change is queued as it is made): its bytes are the
+    // last local change, which costs less than `saveSince` (that one walks the history).
     const heads = A.getHeads(entry.doc);
+    const unchanged = deepEqual(heads, entry.saved);
+    const bytes = unchanged
+      ? new Uint8Array(0)
+      : oneChange
+        ? (A.getLastLocalChange(entry.doc) ?? A.saveSince(entry.doc, entry.saved))
+        : A.saveSince(entry.doc, entry.saved);
     entry.saved = heads;
     return this.#enqueue(entry, {
       docId: id,
@@ -769,8 +791,24 @@ export class DocumentStore {
     this.#queue.push(write);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.#flushNow());
+      this.#firstQueuedAt = performance.now();
+      setImmediate(() => this.#flushWhenDue());
     }
+  }
+
+  /**
+   * Commits now, or (with a commit window) once the merges still waiting on the background queue have
+   * run, the window since the first queued write has passed, or enough writes are queued.
+   */
+  #flushWhenDue(): void {
+    const waitMore =
+      this.#commitWindowMs > 0 &&
+      !this.#closed &&
+      (this.#tasks.length > 0 || this.#tasksScheduled) &&
+      this.#queue.length < this.#commitMaxWrites &&
+      performance.now() - this.#firstQueuedAt < this.#commitWindowMs;
+    if (waitMore) setImmediate(() => this.#flushWhenDue());
+    else this.#flushNow();
   }
 
   #flushNow(): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { type DocType, parseDocId, REGISTRY, validateDocument } from '@gymedge/crdt-schema';
 import type { Database, Statement } from 'better-sqlite3';
@@ -337,12 +338,22 @@ export class Inbox {
     }
     const readyBytes = concat(ready.map((c) => c.bytes));
     // Validate on a copy first: the live document is only touched once the outcome is known.
-    const trial = A.loadIncremental(
+    const base =
       current === undefined
         ? A.init<Plain>({ actor: this.#store.actorId as A.ActorId })
-        : A.clone(current.doc),
-      readyBytes,
-    );
+        : A.clone(current.doc, { actor: this.#store.actorId as A.ActorId });
+    let trial: A.Doc<Plain>;
+    try {
+      trial = A.loadIncremental(base, readyBytes);
+    } catch (error) {
+      // Headers read well but the operations do not: nothing of it is merged.
+      A.free(base);
+      buffer();
+      const why = `not Automerge change data: ${error instanceof Error ? error.message : String(error)}`;
+      for (const change of ready)
+        this.#hold(docId, type, change.from, why.slice(0, 300), change.bytes, result);
+      return undefined;
+    }
     const after = readable(trial, type);
     let reason = after.ok
       ? this.#authorise({ docId, before: current?.plain, after: after.plain, peer })
@@ -362,6 +373,9 @@ export class Inbox {
     }
     let repair: Uint8Array | undefined;
     let plain = after.ok ? after.plain : undefined;
+    // The trial copy becomes the live document (it holds the same history plus the new changes), so the
+    // changes are merged once, not a second time onto the live document.
+    let doc = trial;
     if (reason !== undefined && current !== undefined) {
       const bad = toPlain(trial) as Plain;
       const restored = A.change(trial, { message: `repair: ${reason}`.slice(0, 200) }, (draft) =>
@@ -378,20 +392,18 @@ export class Inbox {
       }
       repair = A.getLastLocalChange(restored);
       plain = back.plain;
-      A.free(restored);
+      doc = restored;
       this.#log.warn({ docId, peer, reason }, 'remote change refused and repaired by a new change');
       result.reverted += ready.length;
       result.reason = reason;
-    } else {
-      A.free(trial);
     }
-    if (plain === undefined) return undefined;
-    // The same changes onto the live document (the store then counts them as saved: see `mergeIncoming`).
-    let doc =
-      current === undefined
-        ? A.loadIncremental(A.init<Plain>({ actor: this.#store.actorId as A.ActorId }), readyBytes)
-        : A.loadIncremental(current.doc, readyBytes);
-    if (repair !== undefined) doc = A.loadIncremental(doc, repair);
+    if (plain === undefined) {
+      A.free(doc);
+      return undefined;
+    }
+    // The live document is replaced by the copy (the store then counts its changes as saved: see
+    // `mergeIncoming`); the old one is freed here, since nothing else holds it.
+    if (current !== undefined) A.free(current.doc);
     // The owner of an older-version document writes its migration (once, here); others only read it
     // migrated (see DocumentStore's `chainOwner`), so no two replicas create the same nested object.
     let migration: Uint8Array | undefined;
@@ -544,20 +556,60 @@ export function decodeChanges(bytes: Uint8Array): DecodedChange[] | undefined {
     const end = p + length;
     if (end > bytes.length) return undefined;
     const piece = bytes.subarray(at, end);
-    try {
-      const decoded = A.decodeChange(piece);
-      out.push({
-        hash: decoded.hash,
-        actor: decoded.actor,
-        deps: decoded.deps,
-        bytes: Uint8Array.from(piece),
-      });
-    } catch {
-      return undefined;
+    if (chunkType === 1) {
+      const header = changeHeader(piece, p - at);
+      if (header === undefined) return undefined;
+      out.push({ ...header, bytes: Uint8Array.from(piece) });
+    } else {
+      // A compressed change (its header is inside the deflated body): Automerge decodes it whole.
+      try {
+        const decoded = A.decodeChange(piece);
+        out.push({
+          hash: decoded.hash,
+          actor: decoded.actor,
+          deps: decoded.deps,
+          bytes: Uint8Array.from(piece),
+        });
+      } catch {
+        return undefined;
+      }
     }
     at = end;
   }
   return out.length > 0 ? out : undefined;
+}
+
+/**
+ * The hash, dependencies and actor of an uncompressed change chunk, read from its header without
+ * decoding its operations (`Automerge.decodeChange` decodes them all, and was a fifth of HQ's ingest).
+ * The hash is the SHA-256 of the chunk after its checksum, and the checksum its first 4 bytes, so a
+ * damaged chunk is refused here; the operations are checked when the change is merged.
+ */
+function changeHeader(
+  piece: Uint8Array,
+  bodyAt: number,
+): { hash: string; actor: string; deps: string[] } | undefined {
+  const digest = createHash('sha256').update(piece.subarray(8)).digest();
+  for (let i = 0; i < 4; i++) if (digest[i] !== piece[4 + i]) return undefined;
+  let p = bodyAt;
+  const uleb = (): number | undefined => {
+    let value = 0;
+    for (let shift = 0; shift <= 28; shift += 7) {
+      const byte = piece[p++];
+      if (byte === undefined) return undefined;
+      value += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return value;
+    }
+    return undefined;
+  };
+  const count = uleb();
+  if (count === undefined || p + count * 32 > piece.length) return undefined;
+  const deps: string[] = [];
+  for (let i = 0; i < count; i++, p += 32) deps.push(Buffer.from(piece.subarray(p, p + 32)).toString('hex'));
+  const actorLength = uleb();
+  if (actorLength === undefined || actorLength === 0 || p + actorLength > piece.length) return undefined;
+  const actor = Buffer.from(piece.subarray(p, p + actorLength)).toString('hex');
+  return { hash: digest.toString('hex'), actor, deps };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -101,6 +101,9 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
   #hqOnline: boolean | undefined;
   #stopped = true;
   #pruneTo = 0;
+  /** Whether the log has rows to prune (an ack moved the position, or HQ's changes arrived). */
+  #pruneDue = false;
+  #prunedAt = 0;
   /** Messages being handled: `stop()` waits for them, so nothing touches the store after it. */
   readonly #busy = new Set<Promise<void>>();
 
@@ -147,8 +150,10 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       onAcked: (position) => {
         // The log is the outbox: pruned only up to what HQ acknowledged, never the newest row (so a
         // sequence number is never reused).
+        // Pruned at most once a second (a delete of many rows in one transaction, off the ack path):
+        // pruning after every ack cost the unit's own writes a transaction each.
         this.#pruneTo = position;
-        this.#prune();
+        this.#pruneDue = true;
         this.#emitStatus();
       },
       ...(options.resendAfterMs === undefined ? {} : { resendAfterMs: options.resendAfterMs }),
@@ -216,6 +221,10 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       Promise.allSettled([...this.#busy]),
       new Promise((resolve) => setTimeout(resolve, 5000).unref()),
     ]);
+    if (this.#pruneDue) {
+      this.#pruneDue = false;
+      this.#prune();
+    }
     this.#emitStatus();
   }
 
@@ -277,6 +286,12 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
   }
 
   #tick(): void {
+    const at = Date.now();
+    if (this.#pruneDue && at - this.#prunedAt >= 1000) {
+      this.#pruneDue = false;
+      this.#prunedAt = at;
+      this.#prune();
+    }
     if (!this.#link.connected) return;
     this.#sender.tick();
     this.#records.tick();
@@ -389,7 +404,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       logger: this.#log,
     });
     await this.#link.publish(topicFor('unitAcks', this.#unit), encode('unitAcks', ack)).catch(() => {});
-    this.#prune();
+    this.#pruneDue = true;
     this.#emitStatus();
   }
 

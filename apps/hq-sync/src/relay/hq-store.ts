@@ -84,6 +84,11 @@ export interface HqStoreOptions {
   /** HQ's read models (B's member search across units, ...), kept in the same transaction as every change. */
   readonly projections?: readonly Projection[];
   readonly cacheSize?: number;
+  /**
+   * Group commit window (ms): the changes of batches from many units that arrive together share one
+   * transaction and one fsync, each batch acknowledged after its commit (default 10; 0 = per turn).
+   */
+  readonly commitWindowMs?: number;
 }
 
 /** HQ's copy of every unit's documents: the same `@gymedge/store` as a unit, as binaries plus projections. */
@@ -123,6 +128,7 @@ export function openHqStore(options: HqStoreOptions): HqStore {
       logger: options.logger,
       projections: options.projections ?? [],
       cacheSize: options.cacheSize ?? 200,
+      commitWindowMs: options.commitWindowMs ?? 10,
     });
     const keys = new HqKeys(db);
     const inbox = new Inbox({
