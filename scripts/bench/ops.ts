@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cpfFromBase } from '../../apps/edge/src/domain/cpf.ts';
 import { launchBrowser, openPage } from '../../packages/ui/node/chromium.ts';
@@ -107,6 +108,35 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
       ids.push(m.id);
     });
 
+    // --- A timetable like a unit's: 8 classes a day for the next 14 days, each member booked into 2 of
+    // the classes already open for booking, so each check-in's greeting has bookings to find.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const timetable: string[] = [];
+    const slots = ['06:00', '07:00', '08:00', '12:00', '17:00', '18:00', '19:00', '20:00'];
+    await pool(14 * slots.length, 4, async (i) => {
+      const s = await api<{ id: string }>('POST', '/api/v1/sessions', {
+        classTypeId: type.id,
+        date: day(1 + Math.floor(i / slots.length)),
+        time: slots[i % slots.length],
+        capacity: 20,
+        room: 'Sala 1', // the last-seat classes below have no room: different sessions at the same times
+      });
+      timetable[i] = s.id;
+    });
+    const open = timetable.slice(0, 5 * slots.length); // days 1-5: inside the 7-day booking window
+    let placed = 0;
+    await pool(ids.length * 2, 8, async (i) => {
+      const o = await api<{ status: string }>(
+        'POST',
+        `/api/v1/sessions/${open[(i * 7) % open.length]}/bookings`,
+        {
+          memberId: ids[i % ids.length],
+        },
+      );
+      if (o.status === 'booked') placed++;
+    });
+    opts.log(`ops: ${timetable.length} classes, ${placed} bookings`);
+
     // --- Check-ins through the API.
     const checkins = opts.quick ? 1000 : 3000;
     opts.log(`ops: ${checkins} check-ins, 16 in flight`);
@@ -184,7 +214,9 @@ export async function run(opts: { quick: boolean; log: (line: string) => void })
     return [
       '## Operations',
       '',
-      `Unit \`${UNIT}\` in its own process (\`gymedge edge\`), ${members} members with paid plans, filled through the API; client in the bench process. Shares the machine's 2 cores with whatever else runs (other engineers' work during this run).`,
+      `Unit \`${UNIT}\` in its own process (\`gymedge edge\`), ${members} members with paid plans, ${timetable.length} classes over the next 14 days with ${placed} bookings (so each check-in's greeting has classes to find), filled through the API; client in the bench process. Shares the machine's 2 cores with whatever else runs (load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} at the end of this run, 1/5/15 min: other engineers' work).`,
       '',
       '| measure | operations | peer (same run) | ratio |',
       '| --- | --- | --- | --- |',
