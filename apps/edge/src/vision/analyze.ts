@@ -126,6 +126,35 @@ export interface AnalyzeOptions {
   readonly maxFrames?: number;
   readonly fps?: number;
   readonly onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Frames read ahead while one is detected (ffmpeg's decode and the pipe transfer of frame n+1 overlap
+   * the detection of frame n); default 1, 0 reads each frame only after the previous one was analysed.
+   */
+  readonly readAhead?: number;
+}
+
+/**
+ * Iterates `source` while keeping `depth` items requested ahead of the consumer, so producing item n+1
+ * (here: decoding a frame and moving its 1.2 MB through the pipe) overlaps consuming item n.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth = 1): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const queue: Promise<IteratorResult<T>>[] = [];
+  const request = () => {
+    const next = iterator.next();
+    next.catch(() => undefined); // awaited below; this only keeps an unread one from being "unhandled"
+    queue.push(next);
+  };
+  try {
+    for (;;) {
+      while (queue.length < depth + 1) request();
+      const result = await (queue.shift() as Promise<IteratorResult<T>>);
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    await iterator.return?.(undefined);
+  }
 }
 
 /**
@@ -149,7 +178,7 @@ export async function analyzeVideo(options: AnalyzeOptions): Promise<AnalyzeSumm
   let max = 0;
   const started = Date.now();
   try {
-    for await (const frame of reader.frames()) {
+    for await (const frame of readAhead(reader.frames(), options.readAhead ?? 1)) {
       if (pipeline === undefined) {
         const info = reader.info;
         const layout = normaliseLayout(
