@@ -272,6 +272,20 @@ describe('check-in', () => {
     expect(ops.reports.daily('2026-11-24').checkins).toBe(2);
   });
 
+  it('check-ins asked at once are all recorded; the same member twice at once enters once', async () => {
+    const p = await plan();
+    const ids = await members(20, p.id);
+    const results = await Promise.all(
+      [...ids, ids[0] as string].map((memberId) => ops.checkins.checkIn({ memberId, actor: SYSTEM })),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(20);
+    expect(results.at(-1)).toMatchObject({ allowed: false, reason: 'already_inside' });
+    // Every admitted check-in was on disk when it was answered: all there after a reopen.
+    await unit.close();
+    unit = reopenUnit();
+    expect(ids.filter((id) => unit.checkins.forMember(id, 5).length === 1)).toHaveLength(20);
+  });
+
   it("exports a member's data as JSON and CSV", async () => {
     const p = await plan();
     const [m] = (await members(1, p.id)) as [string];

@@ -31,6 +31,14 @@ export type CheckInInput =
 
 const SERVING_MINUTES = 5;
 
+/** Check-in rows waiting for the end of this turn of the event loop (see CheckinService.#record). */
+interface CheckinBatch {
+  readonly rows: unknown[];
+  /** Members admitted by these rows, and when: the re-entry rule sees them before they are written. */
+  readonly admitted: Map<string, string>;
+  readonly done: Promise<void>;
+}
+
 /**
  * Check-in at the desk or kiosk: QR (signed, checked offline), CPF or member number typed, or a member
  * picked by staff.
@@ -39,6 +47,7 @@ export class CheckinService {
   readonly #ctx: OperationsContext;
   readonly #memberships: MembershipOps;
   readonly #bookings: BookingService;
+  #batch: CheckinBatch | undefined;
 
   constructor(ctx: OperationsContext, memberships: MembershipOps, bookings: BookingService) {
     this.#ctx = ctx;
@@ -123,7 +132,10 @@ export class CheckinService {
       };
     const zone = this.#ctx.timeZone();
     const day = localDate(now, zone);
-    const last = this.#ctx.unit.checkins.forMember(member.id, 5).find((row) => row.denied === null);
+    // Admitted already: a row committed, or one of this turn's rows still on its way to the disk.
+    const last =
+      this.#batch?.admitted.get(member.id) ??
+      this.#ctx.unit.checkins.forMember(member.id, 5).find((row) => row.denied === null)?.at;
     const reentryFrom = now.getTime() - this.#ctx.config.reentryMinutes * 60_000;
     const views = visitor ? [] : this.#memberships.viewsOf(member.id, day);
     const hours = this.#ctx.unitDoc()?.openingHours;
@@ -143,7 +155,7 @@ export class CheckinService {
       localDate: day,
       localTime: localTime(at, zone),
       weekday: weekdayIndex(day),
-      ...(last && Date.parse(last.at) >= reentryFrom ? { lastCheckInAt: last.at } : {}),
+      ...(last && Date.parse(last) >= reentryFrom ? { lastCheckInAt: last } : {}),
     });
     const extra = {
       ...(input.actor.role !== 'kiosk' && input.actor.id.startsWith('staff:')
@@ -153,7 +165,7 @@ export class CheckinService {
     };
     const firstName = (member.name ?? '').split(/\s+/)[0] ?? '';
     if (decision.allowed) {
-      this.#ctx.unit.checkins.record([
+      await this.#record(
         {
           id: `${this.#ctx.unitId}:${day}:${member.id}:${now.getTime()}`,
           unitId: this.#ctx.unitId,
@@ -164,22 +176,21 @@ export class CheckinService {
           membershipId: decision.membershipId,
           ...extra,
         },
-      ]);
+        { memberId: member.id, at },
+      );
     } else {
       const denied = recordedDenial(decision.reason);
       if (denied)
-        this.#ctx.unit.checkins.record([
-          {
-            id: `${this.#ctx.unitId}:${day}:${member.id}:${now.getTime()}:denied`,
-            unitId: this.#ctx.unitId,
-            memberId: member.id,
-            at,
-            localDate: day,
-            method: resolved.method,
-            denied,
-            ...extra,
-          },
-        ]);
+        await this.#record({
+          id: `${this.#ctx.unitId}:${day}:${member.id}:${now.getTime()}:denied`,
+          unitId: this.#ctx.unitId,
+          memberId: member.id,
+          at,
+          localDate: day,
+          method: resolved.method,
+          denied,
+          ...extra,
+        });
     }
     const upcoming = this.#bookings.upcomingFor(member.id, 5);
     return {
@@ -192,6 +203,38 @@ export class CheckinService {
       upcoming,
       promotions: upcoming.filter((s) => s.mine?.promoted === true),
     };
+  }
+
+  /**
+   * Records a check-in row together with the other rows of this turn of the event loop: one
+   * transaction (one fsync) for all the check-ins decided meanwhile, instead of one each. Resolves once
+   * the row is on disk, so an answer never rests on a row not yet written.
+   */
+  #record(row: unknown, admitted?: { memberId: string; at: string }): Promise<void> {
+    let batch = this.#batch;
+    if (batch === undefined) {
+      const rows: unknown[] = [];
+      const created: CheckinBatch = {
+        rows,
+        admitted: new Map(),
+        done: new Promise<void>((resolve, reject) => {
+          setImmediate(() => {
+            if (this.#batch === created) this.#batch = undefined;
+            try {
+              this.#ctx.unit.checkins.record(rows);
+              resolve();
+            } catch (error) {
+              reject(error);
+            }
+          });
+        }),
+      };
+      batch = created;
+      this.#batch = batch;
+    }
+    batch.rows.push(row);
+    if (admitted !== undefined) batch.admitted.set(admitted.memberId, admitted.at);
+    return batch.done;
   }
 
   /** A ticket naming the member being served, valid for a few minutes. */
