@@ -141,6 +141,7 @@ describe('the kiosk', () => {
     await typeCpf(screen, '48213');
     await screen.page.getByText('Olá, Carla!').waitFor();
     expect(await screen.page.getByTestId('verdict').textContent()).toBe('Entrada liberada');
+    await screenshot(screen.page, 'kiosk-member-number');
     await screen.page.getByRole('button', { name: 'Concluir' }).first().click();
     // A number nobody has is refused in words, like an unknown CPF.
     await typeCpf(screen, '48214');
