@@ -60,15 +60,42 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       const after: Array<{ id: string }> = [];
       for (let i = 0; i < 20; i++) after.push(await sp.unit.members.create({ name: `Depois ${i}` }, system));
       await rj.unit.members.create({ name: 'Depois rj' }, system);
-      await waitFor('second sync', () => same() && sp.sync.status().pendingChanges === 0, 30_000);
+      // HQ's own chain-wide edits after the backup: a new plan, edited; the units replicate them.
+      const planId = deterministicDocId('plan', 'after-the-backup');
+      await hq.hq.store.create(
+        'plan',
+        {
+          name: 'Plano Novo',
+          priceCents: 100,
+          currency: 'BRL',
+          billingPeriod: 'monthly',
+          access: 'all',
+          active: true,
+        },
+        { id: planId },
+      );
+      for (let i = 1; i <= 5; i++) await hq.hq.store.update(planId, { priceCents: 100 + i });
+      hq.relay.poke();
+      await waitFor(
+        'second sync',
+        () =>
+          same() &&
+          sp.sync.status().pendingChanges === 0 &&
+          rj.unit.store.get<'plan'>(planId)?.priceCents === 105,
+        30_000,
+      );
       // The units pruned their logs: what HQ loses now exists only at the units.
       await hq.close();
       replaceDatabase(join(hq.dir, 'hq.db'), old);
       hq = await startHq(dir, broker.url);
       expect(hq.hq.store.has(after[0]!.id)).toBe(false);
+      expect(hq.hq.store.has(planId)).toBe(false);
       await waitFor('HQ healed by repair', same, 45_000);
       expect(hq.hq.store.has(after[19]!.id)).toBe(true);
       expect(hq.hq.keys.get(after[19]!.id)).toBeDefined();
+      // HQ took its own chain-wide changes back from the units (they carry HQ's seals), as its own.
+      expect(hq.hq.store.get<'plan'>(planId)?.priceCents).toBe(105);
+      expect(hq.hq.store.stats().quarantined).toBe(0);
     });
 
     it('a unit restored from an old backup gets back what it made after it, with the keys', {

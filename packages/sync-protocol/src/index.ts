@@ -15,5 +15,6 @@ export * from './engine/link.ts';
 export * from './engine/outbox.ts';
 export * from './engine/peer.ts';
 export * from './engine/repair.ts';
+export * from './engine/seals.ts';
 export * from './payloads.ts';
 export * from './topics.ts';

@@ -35,6 +35,14 @@ export const ChangeItem = z.strictObject({
   bytes: Base64.max(6_000_000),
   /** The sender's change-log position (absent for repair sends). */
   seq: z.number().int().positive().optional(),
+  /**
+   * HQ's seal of each change in `bytes`, in order (`sealOf` in engine/seals.ts): sent down with HQ's
+   * changes, offered back by a unit in repair after HQ restored an old backup.
+   */
+  seals: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'a seal is 22 base64url characters'))
+    .max(10_000)
+    .optional(),
 });
 export type ChangeItem = z.infer<typeof ChangeItem>;
 

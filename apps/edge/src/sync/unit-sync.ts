@@ -22,6 +22,7 @@ import {
   type RepairRequest,
   type RepairScope,
   receiveBatch,
+  SealStore,
   type SyncCredentials,
   SyncCursors,
   TOPICS,
@@ -91,6 +92,8 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
   readonly #records: RecordShipper;
   readonly #heads: HeadsIndex;
   readonly #storage: SqliteStorageAdapter;
+  /** HQ's seals of the changes it sent (engine/seals.ts): handed back if HQ restores an old backup. */
+  readonly #seals: SealStore;
   readonly #linkKey: Buffer;
   readonly #joiner = new Reassembler();
   readonly #repairParts = new Map<string, RepairRequest[]>();
@@ -131,6 +134,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
     const cursors = new SyncCursors(db);
     this.#heads = new HeadsIndex(db);
     this.#storage = new SqliteStorageAdapter(db);
+    this.#seals = new SealStore(db);
     // Rows from HQ are no one's outbox here (the unit ships only what it made): they go at the next
     // prune; the unit's own rows only up to what HQ acknowledged. Never the newest row.
     const pruneStatement = db.prepare(
@@ -396,6 +400,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
   }
 
   async #applyDownlink(batch: ChangeBatch): Promise<void> {
+    this.#seals.keepFrom(batch.changes);
     const ack: Ack = await receiveBatch(batch, {
       inbox: this.inbox,
       peer: HQ_PEER,
@@ -423,34 +428,37 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       { scope: request.scope, reason: request.reason, send: plan.send.length, want: plan.want.length },
       'repair requested by HQ',
     );
-    // Chain-wide documents are HQ's: the unit never offers changes of them, it only asks.
-    if (request.scope === 'unit') {
-      for (let i = 0; i < plan.send.length; i += 200) {
-        const slice = plan.send.slice(i, i + 200);
-        const batch: ChangeBatch = {
-          v: PROTOCOL_VERSION,
-          batchId: `${this.#unit}:repair:${request.requestId.slice(-40)}:${i}`.slice(0, 120),
-          from: this.#unit,
-          repair: true,
-          sentAt: new Date().toISOString(),
-          changes: slice.map((s) => ({
-            docId: s.docId,
-            hash: [],
-            deps: [],
-            bytes: Buffer.from(s.bytes).toString('base64'),
-          })),
-        };
-        const keys = wrapKeysFor(
-          slice.map((s) => s.docId),
-          this.#o.keys,
-          this.#linkKey,
-        );
-        await this.#publishChunked(
-          'unitChanges',
-          keys.length > 0 ? { ...batch, keys } : batch,
-          batch.batchId,
-        );
-      }
+    // Chain-wide documents are HQ's: of them the unit offers only HQ's own changes, those that carry HQ's
+    // seal (HQ lost them: it was restored from an old backup); it never offers a change of its own.
+    const send =
+      request.scope === 'unit'
+        ? plan.send.map((s) => ({ ...s, seals: undefined as string[] | undefined }))
+        : plan.send.flatMap((s) => {
+            const sealed = this.#seals.sealedOf(s.bytes);
+            return sealed === undefined ? [] : [{ docId: s.docId, ...sealed }];
+          });
+    for (let i = 0; i < send.length; i += 200) {
+      const slice = send.slice(i, i + 200);
+      const batch: ChangeBatch = {
+        v: PROTOCOL_VERSION,
+        batchId: `${this.#unit}:repair:${request.requestId.slice(-40)}:${i}`.slice(0, 120),
+        from: this.#unit,
+        repair: true,
+        sentAt: new Date().toISOString(),
+        changes: slice.map((s) => ({
+          docId: s.docId,
+          hash: [],
+          deps: [],
+          bytes: Buffer.from(s.bytes).toString('base64'),
+          ...(s.seals === undefined ? {} : { seals: s.seals }),
+        })),
+      };
+      const keys = wrapKeysFor(
+        slice.map((s) => s.docId),
+        this.#o.keys,
+        this.#linkKey,
+      );
+      await this.#publishChunked('unitChanges', keys.length > 0 ? { ...batch, keys } : batch, batch.batchId);
     }
     if (plan.want.length > 0) this.#sendDigest(request.scope, plan.want);
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { dirname, join } from 'node:path';
 import {
   type Ack,
   BatchSender,
@@ -12,6 +13,7 @@ import {
   HQ_PEER,
   type HqState,
   hqSubscriptions,
+  loadOrCreateSealKey,
   MqttLink,
   PROTOCOL_VERSION,
   packetsFor,
@@ -23,6 +25,8 @@ import {
   type RepairScope,
   receiveBatch,
   SyncCursors,
+  sealChanges,
+  sealedByHq,
   TOPICS,
   type TopicKind,
   topicFor,
@@ -88,6 +92,11 @@ export interface RelayOptions {
   readonly instance?: string;
   readonly maxPacketBytes?: number;
   readonly resendAfterMs?: number;
+  /**
+   * HQ's chain seal key (engine/seals.ts); by default `chain-seal.key` beside hq.db, made on first start.
+   * It must outlive a restore of hq.db: then the units hand back HQ's own sealed changes.
+   */
+  readonly sealKey?: Uint8Array;
   /** How often HQ's change log is pruned of what every unit that needs it acknowledged (default 2 s). */
   readonly pruneEveryMs?: number;
   readonly logger: Logger;
@@ -153,6 +162,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   /** Something was committed or acknowledged since the last prune of HQ's change log. */
   #logDirty = false;
   #prunedAt = 0;
+  #sealKey: Uint8Array | undefined;
   #timer: NodeJS.Timeout | undefined;
   #pokeTimer: NodeJS.Timeout | undefined;
   #started = false;
@@ -233,6 +243,8 @@ export class Relay extends EventEmitter<RelayEvents> {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    this.#sealKey ??=
+      this.#o.sealKey ?? loadOrCreateSealKey(join(dirname(this.#o.hq.path), 'chain-seal.key'));
     for (const row of this.#sql.loadUnits.all()) {
       const unit = this.#unit(row.unit_id);
       unit.lastSeenAt = row.last_seen_at ?? undefined;
@@ -327,6 +339,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       }),
       cursors: this.#cursors,
       send: (batch) => this.#publish('hqChanges', unitId, batch, batch.batchId),
+      sealsFor: (item) => this.#sealsOf(Buffer.from(item.bytes, 'base64')),
       onAcked: () => {
         this.#logDirty = true;
       },
@@ -377,6 +390,11 @@ export class Relay extends EventEmitter<RelayEvents> {
     for (const packet of packetsFor(kind, unitId, value, id, limit - 512)) {
       await this.#link.publish(packet.topic, packet.payload);
     }
+  }
+
+  /** HQ's seals of the changes in `bytes` (what it sends down), see engine/seals.ts. */
+  #sealsOf(bytes: Uint8Array): string[] | undefined {
+    return this.#sealKey === undefined ? undefined : sealChanges(this.#sealKey, bytes);
   }
 
   #seen(unit: UnitRuntime): void {
@@ -489,6 +507,15 @@ export class Relay extends EventEmitter<RelayEvents> {
       peer: unit.unitId,
       ...(linkKey === undefined ? {} : { linkKey }),
       keys: this.#o.hq.keys,
+      // A repair send of HQ's own chain-wide changes (HQ restored an old backup): every change carries
+      // HQ's valid seal, so HQ merges them as its own. Anything else is judged as the unit's.
+      peerOf: (item) =>
+        batch.repair === true &&
+        item.seals !== undefined &&
+        this.#sealKey !== undefined &&
+        sealedByHq(this.#sealKey, Buffer.from(item.bytes, 'base64'), item.seals)
+          ? HQ_PEER
+          : unit.unitId,
       logger: this.#log,
     });
     // receiveBatch resolved: every change of the batch is committed at HQ. Only now the ack.
@@ -503,7 +530,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     await this.#link.publish(topicFor('hqAcks', unit.unitId), encode('hqAcks', ack)).catch(() => {});
     this.emit('change', { kind: 'documents', unitId: unit.unitId });
     // A chain-wide document may have changed (HQ repaired a unit's edit of it): downlinks look again.
-    if ((ack.reverted ?? 0) > 0) this.poke();
+    // So may HQ's own changes handed back by a unit's repair (the other units may lack them too).
+    if ((ack.reverted ?? 0) > 0 || (batch.repair === true && ack.applied > 0)) this.poke();
   }
 
   #records(unit: UnitRuntime, batch: RecordBatch): void {
@@ -573,12 +601,16 @@ export class Relay extends EventEmitter<RelayEvents> {
           from: HQ_PEER,
           repair: true,
           sentAt: new Date().toISOString(),
-          changes: slice.map((s) => ({
-            docId: s.docId,
-            hash: [],
-            deps: [],
-            bytes: Buffer.from(s.bytes).toString('base64'),
-          })),
+          changes: slice.map((s) => {
+            const seals = this.#sealsOf(s.bytes);
+            return {
+              docId: s.docId,
+              hash: [],
+              deps: [],
+              bytes: Buffer.from(s.bytes).toString('base64'),
+              ...(seals === undefined ? {} : { seals }),
+            };
+          }),
           ...(keys.length > 0 ? { keys } : {}),
         };
         await this.#publish('hqChanges', unit.unitId, batch, batch.batchId).catch(() => {});

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Inbox, InboxResult } from '@gymedge/store';
 import type { Logger } from 'pino';
-import { type Ack, type ChangeBatch, PROTOCOL_VERSION, type WrappedKey } from '../payloads.ts';
+import {
+  type Ack,
+  type ChangeBatch,
+  type ChangeItem,
+  PROTOCOL_VERSION,
+  type WrappedKey,
+} from '../payloads.ts';
 import type { SyncCursors } from './cursors.ts';
 import { type MemberKeys, unwrapKey, wrapKey } from './keys.ts';
 import type { ChangeOutbox } from './outbox.ts';
@@ -24,6 +30,8 @@ export interface BatchSenderOptions {
   readonly send: (batch: ChangeBatch) => Promise<void>;
   /** Wrapped member keys for the member documents of a batch. */
   readonly keysFor?: (docIds: readonly string[]) => WrappedKey[];
+  /** Seals of the changes of an item (HQ seals what it sends down: see engine/seals.ts). */
+  readonly sealsFor?: (item: ChangeItem) => string[] | undefined;
   /** Called after the durable position moved (the unit prunes its log there). */
   readonly onAcked?: (position: number) => void;
   /** Batches in flight at once. */
@@ -161,7 +169,13 @@ export class BatchSender {
             seqFrom: next.seqFrom,
             seqTo: next.seqTo,
             sentAt: new Date().toISOString(),
-            changes: next.items,
+            changes:
+              this.#o.sealsFor === undefined
+                ? next.items
+                : next.items.map((item) => {
+                    const seals = this.#o.sealsFor?.(item);
+                    return seals === undefined ? item : { ...item, seals };
+                  }),
             ...(keys.length > 0 ? { keys } : {}),
           };
           this.#inFlight.push({ batchId, seqTo: next.seqTo, sentAt: Date.now(), acked: false });
@@ -189,6 +203,11 @@ export interface ReceiveOptions {
   readonly peer: string;
   readonly linkKey?: Uint8Array;
   readonly keys?: MemberKeys;
+  /**
+   * Whom the inbox judges an item as (default `peer`): HQ passes `hq` for a unit's repair send of
+   * chain-wide changes that carry HQ's own valid seals (engine/seals.ts).
+   */
+  readonly peerOf?: (item: ChangeItem) => string;
   readonly logger: Logger;
 }
 
@@ -212,14 +231,16 @@ export async function receiveBatch(batch: ChangeBatch, options: ReceiveOptions):
     else for (const e of entries) options.keys.put(e.memberId, e.key);
   }
   // The changes of one document in a batch are merged in one step (one validation, one write).
-  const byDoc = new Map<string, Uint8Array[]>();
+  const byDoc = new Map<string, { docId: string; peer: string; parts: Uint8Array[] }>();
   for (const item of batch.changes) {
-    const list = byDoc.get(item.docId) ?? [];
-    list.push(Buffer.from(item.bytes, 'base64'));
-    byDoc.set(item.docId, list);
+    const peer = options.peerOf?.(item) ?? options.peer;
+    const key = `${item.docId} ${peer}`;
+    const group = byDoc.get(key) ?? { docId: item.docId, peer, parts: [] };
+    group.parts.push(Buffer.from(item.bytes, 'base64'));
+    byDoc.set(key, group);
   }
   const outcomes = await Promise.all(
-    [...byDoc].map(([docId, parts]) => options.inbox.receive(docId, Buffer.concat(parts), options.peer)),
+    [...byDoc.values()].map((g) => options.inbox.receive(g.docId, Buffer.concat(g.parts), g.peer)),
   );
   for (const o of outcomes) {
     totals.applied += o.applied;
