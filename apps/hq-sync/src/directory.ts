@@ -34,19 +34,19 @@ import type { HqStore } from './relay/hq-store.ts';
  *   that applies it destroys its copy of the key.
  *
  * `DirectorySourceProjection` keeps, in the same transaction as every change HQ stores, which members
- * need their entries rebuilt (`dir_dirty`) and where each entry went (`dir_entries`); the
+ * need their entries rebuilt (`dir_pending`) and where each entry went (`dir_entries`); the
  * `DirectoryBuilder` rebuilds them a few at a time in the background.
  */
 export class DirectorySourceProjection implements Projection {
   readonly name = 'directory-source';
-  readonly version = 1;
+  readonly version = 2;
   readonly types = ['member', 'membership', 'payment', 'plan'] as const;
   readonly tables = ['dir_members', 'dir_memberships', 'dir_payments'] as const;
   #db!: Database;
   #sql!: {
-    dirty: Statement<[string]>;
-    dirtyOfPlan: Statement<[string]>;
-    member: Statement<[string, string]>;
+    dirty: Statement<[string, number]>;
+    dirtyOfPlan: Statement<[number, string]>;
+    member: Statement<[string, string, number]>;
     membership: Statement<[string, string, string]>;
     payment: Statement<[string, string, string, string | null]>;
   };
@@ -54,7 +54,8 @@ export class DirectorySourceProjection implements Projection {
   setup(db: Database): void {
     this.#db = db;
     db.exec(`
-      CREATE TABLE IF NOT EXISTS dir_members (member_id TEXT PRIMARY KEY, home_unit_id TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS dir_members (
+        member_id TEXT PRIMARY KEY, home_unit_id TEXT NOT NULL, erased INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS dir_memberships (
         membership_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, plan_id TEXT NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS dir_memberships_by_member ON dir_memberships (member_id);
@@ -62,16 +63,21 @@ export class DirectorySourceProjection implements Projection {
       CREATE TABLE IF NOT EXISTS dir_payments (
         payment_id TEXT PRIMARY KEY, membership_id TEXT NOT NULL, member_id TEXT NOT NULL, pending_due TEXT) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS dir_payments_by_membership ON dir_payments (membership_id);
-      CREATE TABLE IF NOT EXISTS dir_dirty (member_id TEXT PRIMARY KEY, gen INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS dir_pending (
+        member_id TEXT PRIMARY KEY, gen INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS dir_pending_by_at ON dir_pending (at);
     `);
     this.#sql = {
-      dirty: db.prepare(
-        'INSERT INTO dir_dirty (member_id, gen) VALUES (?, 1) ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1',
+      // `at`: when last marked, so a burst of changes of one member (member, membership, payments) is
+      // rebuilt once after it settles. A clock, not data: these marks are not a read model.
+      dirty: db.prepare(`INSERT INTO dir_pending (member_id, gen, at) VALUES (?, 1, ?)
+        ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1, at = excluded.at`),
+      dirtyOfPlan: db.prepare(`INSERT INTO dir_pending (member_id, gen, at)
+        SELECT DISTINCT member_id, 1, ? FROM dir_memberships WHERE plan_id = ? ORDER BY member_id
+        ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1, at = excluded.at`),
+      member: db.prepare(
+        'INSERT OR REPLACE INTO dir_members (member_id, home_unit_id, erased) VALUES (?, ?, ?)',
       ),
-      dirtyOfPlan: db.prepare(`INSERT INTO dir_dirty (member_id, gen)
-        SELECT DISTINCT member_id, 1 FROM dir_memberships WHERE plan_id = ? ORDER BY member_id
-        ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1`),
-      member: db.prepare('INSERT OR REPLACE INTO dir_members (member_id, home_unit_id) VALUES (?, ?)'),
       membership: db.prepare(
         'INSERT OR REPLACE INTO dir_memberships (membership_id, member_id, plan_id) VALUES (?, ?, ?)',
       ),
@@ -85,14 +91,14 @@ export class DirectorySourceProjection implements Projection {
     switch (doc.type) {
       case 'member': {
         const member = doc as MemberDoc;
-        this.#sql.member.run(member.id, member.unitId);
-        this.#sql.dirty.run(member.id);
+        this.#sql.member.run(member.id, member.unitId, Number(member.status === 'erased'));
+        this.#sql.dirty.run(member.id, Date.now());
         return;
       }
       case 'membership': {
         const m = doc as MembershipDoc;
         this.#sql.membership.run(m.id, m.memberId, m.planId);
-        this.#sql.dirty.run(m.memberId);
+        this.#sql.dirty.run(m.memberId, Date.now());
         return;
       }
       case 'payment': {
@@ -104,11 +110,11 @@ export class DirectorySourceProjection implements Projection {
           p.memberId,
           p.status === 'pending' ? (p.dueDate ?? null) : null,
         );
-        this.#sql.dirty.run(p.memberId);
+        this.#sql.dirty.run(p.memberId, Date.now());
         return;
       }
       case 'plan':
-        this.#sql.dirtyOfPlan.run(doc.id);
+        this.#sql.dirtyOfPlan.run(Date.now(), doc.id);
         return;
       default:
         return;
@@ -160,6 +166,8 @@ export interface DirectoryBuilderOptions {
   readonly everyMs?: number;
   /** Members rebuilt per pass. */
   readonly batch?: number;
+  /** A member is rebuilt once no change of theirs arrived for this long (1 s by default). */
+  readonly settleMs?: number;
   /** How often every member is looked at again (plans that lapsed); a day by default. */
   readonly sweepEveryMs?: number;
 }
@@ -189,11 +197,12 @@ export class DirectoryBuilder {
   readonly #o: DirectoryBuilderOptions;
   readonly #log: Logger;
   readonly #sql: {
-    dirty: Statement<[number], { member_id: string; gen: number }>;
+    dirty: Statement<[number, number], { member_id: string; gen: number }>;
     done: Statement<[string, number]>;
     memberships: Statement<[string], { membership_id: string }>;
     unpaid: Statement<[string], { due: string | null }>;
     entries: Statement<[string], { doc_id: string; unit_id: string; erased: number }>;
+    idle: Statement<[string, string, string], { n: number }>;
     markAll: Statement<[]>;
     keyIdOf: Statement<[string], { key_id: string }>;
     entry: Statement<[string, string, string, number, number]>;
@@ -216,21 +225,25 @@ export class DirectoryBuilder {
     );
     db.exec(DIR_ENTRIES);
     this.#sql = {
-      dirty: db.prepare('SELECT member_id, gen FROM dir_dirty ORDER BY member_id LIMIT ?'),
-      done: db.prepare('DELETE FROM dir_dirty WHERE member_id = ? AND gen = ?'),
+      dirty: db.prepare('SELECT member_id, gen FROM dir_pending WHERE at <= ? ORDER BY at LIMIT ?'),
+      done: db.prepare('DELETE FROM dir_pending WHERE member_id = ? AND gen = ?'),
       memberships: db.prepare('SELECT membership_id FROM dir_memberships WHERE member_id = ? ORDER BY 1'),
       unpaid: db.prepare(
         'SELECT min(pending_due) AS due FROM dir_payments WHERE membership_id = ? AND pending_due IS NOT NULL',
       ),
       entries: db.prepare('SELECT doc_id, unit_id, erased FROM dir_entries WHERE member_id = ?'),
+      // Nothing to do for a member (not erased) without memberships nor entries: known without loading it.
+      idle: db.prepare(`SELECT (SELECT count(*) FROM dir_members WHERE member_id = ? AND erased = 0)
+        AND NOT EXISTS (SELECT 1 FROM dir_memberships WHERE member_id = ?)
+        AND NOT EXISTS (SELECT 1 FROM dir_entries WHERE member_id = ?) AS n`),
       keyIdOf: db.prepare('SELECT key_id FROM dir_units WHERE unit_id = ?'),
       entry: db.prepare(
         'INSERT OR REPLACE INTO dir_entries (doc_id, member_id, unit_id, full, erased) VALUES (?, ?, ?, ?, ?)',
       ),
       saveKeyId: db.prepare('INSERT OR REPLACE INTO dir_units (unit_id, key_id) VALUES (?, ?)'),
       markAll:
-        db.prepare(`INSERT INTO dir_dirty (member_id, gen) SELECT DISTINCT member_id, 1 FROM dir_memberships
-        WHERE true ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1`),
+        db.prepare(`INSERT INTO dir_pending (member_id, gen, at) SELECT DISTINCT member_id, 1, 0 FROM dir_memberships
+        WHERE true ON CONFLICT (member_id) DO UPDATE SET gen = gen + 1, at = 0`),
     };
   }
 
@@ -241,16 +254,28 @@ export class DirectoryBuilder {
     // Once a day every member again: a plan that lapsed without any change still stops the personal fields.
     this.#sweep = setInterval(() => this.#sql.markAll.run(), this.#o.sweepEveryMs ?? 86_400_000);
     this.#sweep.unref();
-    this.#timer = setInterval(() => {
-      if (this.#running === undefined) this.#running = this.pass().finally(() => (this.#running = undefined));
-    }, this.#o.everyMs ?? 250);
-    this.#timer.unref();
+    // The relay's ingest comes first: the next pass waits at least three times as long as the last one
+    // took, so the builder takes at most about a quarter of HQ's time during a burst.
+    const next = (after: number) => {
+      if (this.#closing) return;
+      this.#timer = setTimeout(() => {
+        const started = Date.now();
+        this.#running = this.pass()
+          .catch((error: unknown) => this.#log.error({ err: error }, 'directory pass failed'))
+          .finally(() => {
+            this.#running = undefined;
+            next(Math.max(this.#o.everyMs ?? 250, 3 * (Date.now() - started)));
+          });
+      }, after);
+      this.#timer.unref();
+    };
+    next(this.#o.everyMs ?? 250);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#closing = true;
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
     await this.#running;
   }
@@ -258,7 +283,7 @@ export class DirectoryBuilder {
   /** One pass: units enrolled (or enrolled again) since the last pass, then up to `batch` members. Returns how many were rebuilt. */
   async pass(): Promise<number> {
     this.#checkUnits();
-    const dirty = this.#sql.dirty.all(this.#o.batch ?? 100);
+    const dirty = this.#sql.dirty.all(Date.now() - (this.#o.settleMs ?? 1000), this.#o.batch ?? 100);
     if (dirty.length === 0) return 0;
     // A vault per pass: it caches keys, and a key destroyed by an erasure must not outlive the pass.
     const vault = new PiiVault(this.#o.hq.db);
@@ -304,6 +329,7 @@ export class DirectoryBuilder {
   #build(memberId: string, vault: PiiVault): Promise<number> {
     const writes: Promise<number>[] = [];
     const done = () => Promise.all(writes).then((n) => n.reduce((a, b) => a + b, 0));
+    if (this.#sql.idle.get(memberId, memberId, memberId)?.n === 1) return done();
     const store = this.#o.hq.store;
     const member = store.get<'member'>(memberId);
     if (member === undefined) return done();
