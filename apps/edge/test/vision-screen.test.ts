@@ -1,5 +1,6 @@
-// The camera monitor in real Chromium on a real unit playing vtest.avi: live frame with overlays,
-// people counted, zones listed, and a counting line drawn with the editor and saved.
+// The camera monitor in real Chromium on a real unit playing vtest.avi: live streamed frames with overlays
+// (boxes, ids, skeletons from the unit's own pose Chromium), people counted, zones listed, and a counting
+// line drawn with the editor and saved.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`the camera monitor ${NO_MOD
       .getByText(/Passarela/)
       .first()
       .waitFor();
+    // Pose runs on the demo camera (2 frames a second): skeletons on the streamed frames.
+    await page.locator('.cam-pose', { hasText: /[1-9] com esqueleto/ }).waitFor({ timeout: 60_000 });
     await page.waitForTimeout(800);
     await screenshot(page, 'cameras-live');
 
@@ -82,7 +85,7 @@ describe.skipIf(NO_MODEL !== '' || NO_VTEST !== '')(`the camera monitor ${NO_MOD
     expect(drawn?.to[1]).toBeCloseTo(0.9, 1);
     expect(screen.errors).toEqual([]);
     await screen.close();
-  }, 90_000);
+  }, 150_000);
 });
 
 async function tokenOf(page: import('playwright-core').Page): Promise<string> {

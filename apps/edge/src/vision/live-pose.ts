@@ -5,9 +5,11 @@ import type { Box } from './types.ts';
 
 /** What live pose needs from an estimator: landmarks of each person box of a JPEG frame. */
 export interface PoseBackend {
+  /** `trackIds` (one per box) let the estimator follow each person from frame to frame. */
   detectPeople(
     jpeg: Buffer,
     boxes: readonly Box[],
+    trackIds?: readonly number[],
   ): Promise<{ people: (Landmark[] | undefined)[]; ms: number }>;
   close(): Promise<void>;
 }
@@ -129,7 +131,11 @@ export class LivePose {
    * Landmarks of each box of a frame, or undefined when pose is not running or is busy (the frame is
    * dropped: counted, never queued).
    */
-  offer(jpeg: Buffer, boxes: readonly Box[]): Promise<(Landmark[] | undefined)[]> | undefined {
+  offer(
+    jpeg: Buffer,
+    boxes: readonly Box[],
+    trackIds?: readonly number[],
+  ): Promise<(Landmark[] | undefined)[]> | undefined {
     if (this.state !== 'ok') {
       if (this.state === 'unavailable') void this.ensureStarted();
       return undefined;
@@ -142,7 +148,7 @@ export class LivePose {
     }
     this.busy += 1;
     return backend
-      .detectPeople(jpeg, boxes)
+      .detectPeople(jpeg, boxes, trackIds)
       .then(
         (result) => {
           this.framesAnalysed += 1;

@@ -51,11 +51,28 @@ const options = (runningMode, numPoses) => ({
   runningMode,
   numPoses,
 });
-// VIDEO mode tracks one person between frames (whole frames of one camera); IMAGE mode runs the
-// detector on every crop (crops of different people, one after another).
-const video = await PoseLandmarker.createFromOptions(fileset, options('VIDEO', 1));
+// VIDEO mode tracks one person between frames: one landmarker for whole frames of one camera, and one per
+// tracked person for crops (a crop follows its person, so tracking holds and BlazePose's detector is
+// skipped); IMAGE mode (detector on every crop) for crops without a track id.
+let video;
 let image;
 let last = 0;
+const slots = new Map();
+const MAX_SLOTS = 4;
+const slotFor = async (id) => {
+  let slot = slots.get(id);
+  if (slot) return slot;
+  if (slots.size >= MAX_SLOTS) {
+    let oldest;
+    for (const entry of slots) if (!oldest || entry[1].used < oldest[1].used) oldest = entry;
+    slots.delete(oldest[0]);
+    slot = oldest[1];
+  } else {
+    slot = { landmarker: await PoseLandmarker.createFromOptions(fileset, options('VIDEO', 1)), last: 0, used: 0 };
+  }
+  slots.set(id, slot);
+  return slot;
+};
 let chain = Promise.resolve();
 const pack = (result) => result.landmarks.map((pose) => pose.map((p) => [p.x, p.y, p.z, p.visibility ?? 0]));
 // The JPEG of frame n+1 is fetched and decoded while frame n is being analysed; analyses run in call order.
@@ -66,19 +83,31 @@ window.detect = (url, crops) => {
     const t0 = performance.now();
     try {
       if (!crops) {
+        video ??= await PoseLandmarker.createFromOptions(fileset, options('VIDEO', 1));
         const ts = Math.max(last + 1, Math.round(performance.now()));
         last = ts;
-        return { ms: performance.now() - t0, poses: pack(video.detectForVideo(bitmap, ts)) };
+        const poses = pack(video.detectForVideo(bitmap, ts));
+        return { ms: performance.now() - t0, poses };
       }
-      image ??= await PoseLandmarker.createFromOptions(fileset, options('IMAGE', 1));
       const people = [];
-      for (const [x, y, w, h] of crops) {
+      for (const [x, y, w, h, id] of crops) {
         const sx = Math.max(0, Math.round(x * bitmap.width));
         const sy = Math.max(0, Math.round(y * bitmap.height));
         const sw = Math.max(8, Math.min(bitmap.width - sx, Math.round(w * bitmap.width)));
         const sh = Math.max(8, Math.min(bitmap.height - sy, Math.round(h * bitmap.height)));
         const crop = await createImageBitmap(bitmap, sx, sy, sw, sh);
-        const pose = pack(image.detect(crop))[0];
+        let result;
+        if (id === undefined || id === null) {
+          image ??= await PoseLandmarker.createFromOptions(fileset, options('IMAGE', 1));
+          result = image.detect(crop);
+        } else {
+          const slot = await slotFor(id);
+          const ts = Math.max(slot.last + 1, Math.round(performance.now()));
+          slot.last = ts;
+          slot.used = ts;
+          result = slot.landmarker.detectForVideo(crop, ts);
+        }
+        const pose = pack(result)[0];
         crop.close();
         // Back to whole-frame coordinates.
         people.push(pose ? pose.map(([px, py, pz, v]) => [(sx + px * sw) / bitmap.width, (sy + py * sh) / bitmap.height, pz, v]) : null);
@@ -91,6 +120,8 @@ window.detect = (url, crops) => {
   chain = run.catch(() => undefined);
   return run;
 };
+// Load the model once before saying ready (a bad bundle fails here, not on the first frame).
+video = await PoseLandmarker.createFromOptions(fileset, options('VIDEO', 1));
 window.ready = true;
 </script>`;
 
@@ -183,16 +214,21 @@ export class PoseEstimator {
   /**
    * Landmarks of each person box (normalised 0-1) in a frame, in whole-frame coordinates: the page
    * crops each box and runs the landmarker on the crop (BlazePose's own detector misses people under
-   * ~150 px tall; on a crop around a person-detector box it finds them).
+   * ~150 px tall; on a crop around a person-detector box it finds them). With `trackIds`, each tracked
+   * person keeps a VIDEO-mode landmarker (up to 4) that tracks them from crop to crop.
    */
   async detectPeople(
     jpeg: Buffer,
     boxes: readonly Box[],
+    trackIds?: readonly number[],
   ): Promise<{ people: (Landmark[] | undefined)[]; ms: number }> {
     if (boxes.length === 0) return { people: [], ms: 0 };
     const result = await this.call(
       jpeg,
-      boxes.map((b) => [b.x, b.y, b.w, b.h]),
+      boxes.map((b, i) => {
+        const id = trackIds?.[i];
+        return id === undefined ? [b.x, b.y, b.w, b.h] : [b.x, b.y, b.w, b.h, id];
+      }),
     );
     return {
       ms: result.ms,

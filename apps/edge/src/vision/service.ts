@@ -255,7 +255,7 @@ class CameraWorker {
   private poseHealth(now: number): NonNullable<CameraHealth['pose']> {
     this.poseWindow = this.poseWindow.filter((t) => now - t < 5000);
     const span = this.poseWindow.length > 1 ? (now - (this.poseWindow[0] ?? now)) / 1000 : 0;
-    const fresh = this.latestPoses !== undefined && now - this.latestPoses.at < 2000;
+    const fresh = this.latestPoses !== undefined && now - this.latestPoses.at < 3000;
     return {
       fps: span > 0 ? Math.round(((this.poseWindow.length - 1) / span) * 10) / 10 : 0,
       people: fresh ? (this.latestPoses?.poses.length ?? 0) : 0,
@@ -438,6 +438,7 @@ class CameraWorker {
     const job = live.offer(
       jpeg,
       people.map((p) => poseCrop(p, width, height)),
+      people.map((p) => p.id),
     );
     if (job === undefined) return;
     this.lastPoseAt = result.timeSec;
