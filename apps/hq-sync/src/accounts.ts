@@ -173,9 +173,20 @@ export class ChainStaff {
     await this.#running;
   }
 
-  /** Creates a chain-wide account and its credentials at every unit it may act in. */
+  /**
+   * Creates a chain-wide account and its credentials at every unit it may act in. A login that an active
+   * account acting at one of the same units already has is refused (it would sign nobody in there).
+   */
   async create(input: ChainAccountInput): Promise<StaffDoc> {
     const store = this.#o.hq.store;
+    const login = input.login.trim().toLowerCase();
+    const overlaps = (units: readonly string[]) =>
+      units.includes('*') || input.units.includes('*') || units.some((u) => input.units.includes(u));
+    for (const id of store.idsOfType('staff')) {
+      const other = store.get<'staff'>(id);
+      if (other?.active && other.login === login && overlaps(other.units))
+        throw new Error(`The login ${login} is already taken by ${other.id} at a unit this account acts in.`);
+    }
     const staff = await store.create(
       'staff',
       { name: input.name, login: input.login, role: input.role, units: [...input.units], active: true },
@@ -199,7 +210,13 @@ export class ChainStaff {
   async reconcile(): Promise<number> {
     const store = this.#o.hq.store;
     let wrote = 0;
-    for (const id of store.idsOfType('staff')) {
+    // Only chain-wide accounts (a unit's own are its business), found without loading the others.
+    const chainWide = this.#o.hq.db
+      .prepare<[], { doc_id: string }>(
+        "SELECT doc_id FROM documents WHERE unit_id = 'chain' AND doc_id LIKE 'staff:%' ORDER BY doc_id",
+      )
+      .all();
+    for (const { doc_id: id } of chainWide) {
       const staff = store.get<'staff'>(id);
       if (staff === undefined || staff.unitId !== 'chain') continue;
       // A v1 account's hash (or any that got onto the document): to the credentials, then off the document.

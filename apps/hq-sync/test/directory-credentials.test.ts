@@ -58,6 +58,14 @@ describe('chain-wide accounts and their passwords', () => {
       password: 'otavio rede pass',
     });
     expect(regina.passwordHash).toBeUndefined();
+    // A login already active at one of its units would sign nobody in there: refused at HQ.
+    const taken = { name: 'Outra', role: 'manager', password: 'another pass 123' } as const;
+    await expect(hq().chainStaff.create({ ...taken, login: 'Regina.Regional', units: [SP] })).rejects.toThrow(
+      /already taken/,
+    );
+    await expect(hq().chainStaff.create({ ...taken, login: 'admin', units: ['*'] })).rejects.toThrow(
+      /already taken/,
+    );
     await until(
       'the accounts at both units, with credentials where they act',
       () =>
