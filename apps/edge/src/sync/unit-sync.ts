@@ -161,6 +161,9 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
         this.#emitStatus();
       },
       ...(options.resendAfterMs === undefined ? {} : { resendAfterMs: options.resendAfterMs }),
+      // The position is written once a second, not at every ack (a transaction each, beside the unit's
+      // own writes); the log is pruned only up to the written one.
+      persistEveryMs: 1000,
       logger: this.#log,
     });
     this.#records = new RecordShipper({
@@ -225,6 +228,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
       Promise.allSettled([...this.#busy]),
       new Promise((resolve) => setTimeout(resolve, 5000).unref()),
     ]);
+    this.#sender.persistPosition(true);
     if (this.#pruneDue) {
       this.#pruneDue = false;
       this.#prune();
@@ -290,6 +294,7 @@ export class UnitSync extends EventEmitter<UnitSyncEvents> {
   }
 
   #tick(): void {
+    this.#sender.persistPosition();
     const at = Date.now();
     if (this.#pruneDue && at - this.#prunedAt >= 1000) {
       this.#pruneDue = false;

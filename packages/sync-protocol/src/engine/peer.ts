@@ -38,6 +38,12 @@ export interface BatchSenderOptions {
   readonly window?: number;
   /** A batch not acknowledged after this long is sent again (with everything after it). */
   readonly resendAfterMs?: number;
+  /**
+   * Writes the durable position at most this often (0, the default: at every ack). Each write is a
+   * transaction of its own (an fsync) beside the unit's own writes; a position written late only means a
+   * resend after a crash (the receiver ignores what it has). `onAcked` follows the written position.
+   */
+  readonly persistEveryMs?: number;
   readonly logger: Logger;
 }
 
@@ -54,6 +60,10 @@ export class BatchSender {
   /** Acknowledged ranges not yet contiguous with the position: from → to. */
   readonly #ranges = new Map<number, number>();
   #resendAfter: number;
+  /** The acknowledged position (in memory); `sync_cursors` holds it as of the last write. */
+  #position: number;
+  #persistedAt = 0;
+  #positionDirty = false;
   #online = false;
   #pumping = false;
   #again = false;
@@ -62,12 +72,26 @@ export class BatchSender {
   constructor(options: BatchSenderOptions) {
     this.#o = options;
     this.#sentUpTo = options.cursors.get(options.peer, options.stream);
+    this.#position = this.#sentUpTo;
     this.#resendAfter = options.resendAfterMs ?? 15_000;
   }
 
-  /** The peer's durable position in our log. */
+  /** The peer's acknowledged position in our log (written to `sync_cursors` by `persistEveryMs`). */
   get position(): number {
-    return this.#o.cursors.get(this.#o.peer, this.#o.stream);
+    return this.#position;
+  }
+
+  /**
+   * Writes the acknowledged position if it moved since it was last written and `persistEveryMs` has
+   * passed (at once with `now`).
+   */
+  persistPosition(now = false): void {
+    if (!this.#positionDirty) return;
+    if (!now && Date.now() - this.#persistedAt < (this.#o.persistEveryMs ?? 0)) return;
+    this.#positionDirty = false;
+    this.#persistedAt = Date.now();
+    this.#o.cursors.advance(this.#o.peer, this.#o.stream, this.#position);
+    this.#o.onAcked?.(this.#position);
   }
 
   pending(): { count: number; oldestAt: string | undefined } {
@@ -98,6 +122,7 @@ export class BatchSender {
    * anyway unless the broker lost the session); the wait doubles after each resend, up to 8 times.
    */
   tick(now = Date.now()): void {
+    this.persistPosition();
     const oldest = this.#inFlight[0];
     if (oldest !== undefined && now - oldest.sentAt > this.#resendAfter) {
       this.#o.logger.info({ peer: this.#o.peer, batchId: oldest.batchId }, 'no acknowledgement: resending');
@@ -129,10 +154,11 @@ export class BatchSender {
     for (const from of this.#ranges.keys()) if (from <= position) this.#ranges.delete(from);
     while (this.#inFlight[0] !== undefined && this.#inFlight[0].seqTo <= position) this.#inFlight.shift();
     if (position > before) {
-      this.#o.cursors.advance(this.#o.peer, this.#o.stream, position);
+      this.#position = position;
+      this.#positionDirty = true;
+      this.persistPosition();
       this.#resendAfter = this.#o.resendAfterMs ?? 15_000;
       if (this.#sentUpTo < position) this.#sentUpTo = position;
-      this.#o.onAcked?.(position);
     }
     this.#pump();
   }
