@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { ChainStaff, HqAccounts } from './accounts.ts';
 import { hqRoutes } from './api/hq-routes.ts';
 import type { BrokerHealth, SyncSnapshot, UnitSync } from './api/snapshot.ts';
+import { chainStaffRoutes } from './api/staff-routes.ts';
 import { type EmbeddedBroker, startEmbeddedBroker, type TlsMaterial } from './broker/embedded-broker.ts';
 import { IdentityRegistry, openLocalDatabase } from './broker/identities.ts';
 import { ChainMemberProjection, chainMemberService } from './chain-members.ts';
@@ -395,6 +396,7 @@ export async function startHq(options: HqOptions): Promise<RunningHq> {
           },
           quarantine,
         }),
+        chainStaffRoutes(chainStaff),
         dashboardRoutes({ dist: HQ_WEB_DIST }),
       ],
     });

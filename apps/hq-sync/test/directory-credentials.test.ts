@@ -50,13 +50,25 @@ describe('chain-wide accounts and their passwords', () => {
       units: [SP],
       password: 'regina regional pass',
     });
-    const otavio = await hq().chainStaff.create({
+    // Through HQ's API (staff:manage), as HQ's owner.
+    const hqAdmin = new Client(() => hq().url, 'admin', PASSWORD);
+    const otavio = await hqAdmin.call<{ id: string; units: string[] }>('POST', '/api/v1/staff', {
       name: 'Otávio Rede',
       login: 'otavio.rede',
       role: 'manager',
       units: ['*'],
       password: 'otavio rede pass',
     });
+    expect(otavio.units).toEqual(['*']);
+    await expect(
+      hqAdmin.call('POST', '/api/v1/staff', {
+        name: 'Outro Admin',
+        login: 'admin',
+        role: 'manager',
+        units: [RJ],
+        password: 'another pass 123',
+      }),
+    ).rejects.toThrow(/409/);
     expect(regina.passwordHash).toBeUndefined();
     // A login already active at one of its units would sign nobody in there: refused at HQ.
     const taken = { name: 'Outra', role: 'manager', password: 'another pass 123' } as const;

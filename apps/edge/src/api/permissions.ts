@@ -19,6 +19,7 @@ export const PERMISSION_NAMES = [
   'assistant:use',
   'assistant:act-for-members',
   'sync:manage',
+  'staff:manage',
   'ops:checkin',
   'ops:book',
   'ops:schedule',
@@ -58,6 +59,7 @@ export type Permission = (typeof PERMISSION_NAMES)[number];
  *   the route: a member for themselves, a kiosk for the member it checked in).
  * - `assistant:act-for-members`: let the assistant book and cancel for the member the desk names.
  * - `sync:manage`: at HQ, retry a change kept in quarantine (after an upgrade that understands it).
+ * - `staff:manage`: at HQ, create chain-wide accounts and set their passwords (only an owner makes an owner).
  * - Operations (docs/operations.md): `ops:checkin` check a member in (desk and kiosk); `ops:book` book
  *   and cancel classes (a kiosk only for the member it checked in: the route asks for the serving
  *   ticket); `ops:schedule` the class list without people's data (kiosk too); `ops:roster` who is in a
@@ -84,6 +86,7 @@ export const PERMISSIONS: Record<Permission, readonly Role[]> = {
   'assistant:use': ROLES,
   'assistant:act-for-members': ['owner', 'manager', 'staff'],
   'sync:manage': ['owner', 'manager'],
+  'staff:manage': ['owner', 'manager'],
   'ops:checkin': ['owner', 'manager', 'staff', 'kiosk'],
   'ops:book': ['owner', 'manager', 'staff', 'kiosk'],
   'ops:schedule': ['owner', 'manager', 'staff', 'trainer', 'kiosk'],
