@@ -110,14 +110,16 @@ export function directoryMembershipState(
   homeUnitId: string,
   day: string,
 ): CheckInMembership {
-  // The rule reads dates, status and freezes of the membership and the grace days of its plan.
+  // The home unit's rule (membershipState) reads the dates, status and freezes of the membership and the
+  // grace days of its plan; the fields the directory does not carry (price, renewal) play no part in it.
+  const midnight = `${m.startDate}T00:00:00.000Z`;
   const doc: MembershipDoc = {
     id: id as MembershipDoc['id'],
     type: 'membership',
     schemaVersion: 2,
     unitId: homeUnitId,
-    createdAt: `${m.startDate}T00:00:00.000Z`,
-    updatedAt: `${m.startDate}T00:00:00.000Z`,
+    createdAt: midnight,
+    updatedAt: midnight,
     memberId: 'member:00000000000000000000000000' as MembershipDoc['memberId'],
     planId: m.planId,
     status: m.status,
@@ -127,7 +129,7 @@ export function directoryMembershipState(
     priceCents: 0,
     autoRenew: false,
     freezes: Object.fromEntries(
-      Object.entries(m.freezes ?? {}).map(([key, f]) => [key, { ...f, requestedAt: doc0(m.startDate) }]),
+      Object.entries(m.freezes ?? {}).map(([key, f]) => [key, { ...f, requestedAt: midnight }]),
     ),
   };
   const terms: PlanTerms = {
@@ -147,10 +149,6 @@ export function directoryMembershipState(
     unitId: homeUnitId,
     access: m.access,
   };
-}
-
-function doc0(date: string): string {
-  return `${date}T00:00:00.000Z`;
 }
 
 /** The directory as the unit's check-in reads it. */
