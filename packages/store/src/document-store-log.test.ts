@@ -78,3 +78,52 @@ describe('the change log after a document is loaded from disk', () => {
     await hq2.close();
   });
 });
+
+describe('group commit across turns (HQ)', () => {
+  it('merges queued from many deliveries share a commit, and each delivery resolves only once durable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gymedge-group-'));
+    dirs.push(dir);
+    const unit = openAt(join(dir, 'unit.db'));
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await unit.store.create('member', { ...member, region: 'a' })).id);
+    for (let round = 0; round < 3; round++)
+      await Promise.all(ids.map((id) => unit.store.update(id, { region: `r${round}` })));
+    const rows = unit.db
+      .prepare<[], { doc_id: string; bytes: Buffer }>('SELECT doc_id, bytes FROM change_log ORDER BY seq')
+      .all();
+    await unit.close();
+    const db = openDatabase(join(dir, 'hq.db'));
+    migrateStoreSchema(db);
+    const logger = pino({ level: 'silent' });
+    // A long window, so the commit is decided by the write count: 200 deliveries, 50 writes a commit.
+    const store = new DocumentStore({
+      db,
+      storage: new SqliteStorageAdapter(db),
+      unitId: 'hq',
+      logger,
+      chainOwner: true,
+      commitWindowMs: 60_000,
+      commitMaxWrites: 50,
+    });
+    const inbox = new Inbox({ store, db, logger });
+    const durable = db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM change_log WHERE change_hash = ?',
+    );
+    const seen: number[] = [];
+    await Promise.all(
+      rows.map((r) =>
+        inbox.receive(r.doc_id, new Uint8Array(r.bytes), 'sp-paulista').then((out) => {
+          expect(out.applied).toBe(1);
+          // Its change is in HQ's committed log when the delivery resolves (the ack may go out).
+          const hash = decodeChanges(new Uint8Array(r.bytes))?.[0]?.hash ?? '';
+          seen.push(durable.get(hash)?.n ?? 0);
+        }),
+      ),
+    );
+    expect(seen).toHaveLength(200);
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(store.stats().commits).toBeLessThanOrEqual(5);
+    await store.close();
+    db.close();
+  });
+});
