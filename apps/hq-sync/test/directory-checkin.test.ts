@@ -137,6 +137,42 @@ describe('the member directory across the chain', () => {
     await chain.startHq();
   }, 60_000);
 
+  it('when the plan that covered the chain ends, the other unit drops the key and says so at the door', async () => {
+    const plan = await sp.api.call<{ id: string }>('POST', '/api/v1/plans', {
+      name: 'Rede Trimestral',
+      priceCents: 29990,
+      billingPeriod: 'quarterly',
+      access: 'all',
+    });
+    const carla = { name: 'Carlota Passageira', cpf: cpfFromBase('947586014') };
+    const carlaId = await member(carla.name, 'carlota.passageira@example.com', carla.cpf, plan.id);
+    await until(
+      'Carlota in the directory of rj-copacabana, with her key',
+      () => hasKey(rj, carlaId) && directoryRows(rj, carlaId) === 1,
+    );
+    const id = (
+      rj.edge.unit.db.prepare('SELECT doc_id FROM directory_index WHERE member_id = ?').get(carlaId) as {
+        doc_id: string;
+      }
+    ).doc_id;
+    expect(rj.edge.unit.store.get<'directory'>(id)?.pii.name).toBeInstanceOf(Uint8Array);
+    const membership = sp.edge.unit.db
+      .prepare<[string], { doc_id: string }>('SELECT doc_id FROM membership_index WHERE member_id = ?')
+      .get(carlaId);
+    await sp.edge.unit.store.update<'membership'>(membership?.doc_id ?? '', { status: 'expired' });
+    sp.edge.sync?.poke();
+    await until('rj-copacabana to drop the key', () => !hasKey(rj, carlaId));
+    expect(rj.edge.unit.store.get<'directory'>(id)?.pii.name).toBeUndefined();
+    // Still known there (hashes), so the desk says why, with no name; not an erasure.
+    expect(directoryRows(rj, carlaId)).toBe(1);
+    expect(
+      rj.edge.unit.db.prepare('SELECT 1 FROM erasures WHERE member_id = ?').get(carlaId),
+    ).toBeUndefined();
+    const after = await rj.api.call<CheckIn>('POST', '/api/v1/checkins', { document: carla.cpf });
+    expect(after).toMatchObject({ allowed: false, reason: 'no_active_plan' });
+    expect(after.member?.firstName ?? '').toBe('');
+  }, 60_000);
+
   it('a unit that forges its copy of an entry gets no key, and HQ puts the entry right', async () => {
     const hq = chain.hq;
     if (hq === undefined) throw new Error('HQ is running');

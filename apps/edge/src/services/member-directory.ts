@@ -38,7 +38,8 @@ export function directoryLookupHash(lookupKey: Uint8Array, kind: 'document' | 'c
  * `directory_index`: the unit's read model of the directory, holding look-up hashes and ids only (no
  * name, no CPF, clear or sealed). An entry that arrives erased is removed and, in the same transaction,
  * the member's key is destroyed through the vault, which records the erasure (so the key is never
- * accepted again, and the WAL is truncated before the change is acknowledged to HQ).
+ * accepted again, and the WAL is truncated before the change is acknowledged to HQ). An entry that
+ * arrives without sealed fields (the member's chain-wide plan lapsed) drops the key, without an erasure.
  */
 export class DirectoryProjection implements Projection {
   readonly name = 'directory';
@@ -77,6 +78,13 @@ export class DirectoryProjection implements Projection {
         this.#vault.destroy(entry.memberId, 'sync:hq', entry.erasedAt ?? new Date().toISOString());
       return;
     }
+    // No plan of the member covers this unit any more: HQ took the sealed fields off; the key goes too.
+    if (
+      entry.pii.name === undefined &&
+      entry.pii.document === undefined &&
+      this.#vault.hasKey(entry.memberId)
+    )
+      this.#vault.forget(entry.memberId);
     this.#upsert.run({
       doc_id: entry.id,
       member_id: entry.memberId,

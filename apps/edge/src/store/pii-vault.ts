@@ -58,6 +58,17 @@ export class PiiVault {
     };
   }
 
+  /**
+   * Drops this replica's copy of a key without an erasure (the member lives elsewhere and no longer needs
+   * to be read here: a visitor whose chain-wide plan lapsed). The key may arrive again later; only
+   * `destroy` records an erasure. Run inside the write's transaction.
+   */
+  forget(memberId: string): void {
+    this.#delete.run(memberId);
+    this.#keys.delete(memberId);
+    this.#pending.delete(memberId);
+  }
+
   hasKey(memberId: string): boolean {
     return this.#key(memberId) !== undefined;
   }
