@@ -58,7 +58,7 @@ let video;
 let image;
 let last = 0;
 const slots = new Map();
-const MAX_SLOTS = 4;
+const MAX_SLOTS = 3;
 const slotFor = async (id) => {
   let slot = slots.get(id);
   if (slot) return slot;
@@ -67,6 +67,10 @@ const slotFor = async (id) => {
     for (const entry of slots) if (!oldest || entry[1].used < oldest[1].used) oldest = entry;
     slots.delete(oldest[0]);
     slot = oldest[1];
+  } else if (slots.size === 0 && video) {
+    // Each landmarker is a WASM graph of its own (well over 100 MB): the first slot reuses the one loaded
+    // at start (live cameras send crops, never whole frames).
+    slot = { landmarker: video, last, used: 0 };
   } else {
     slot = { landmarker: await PoseLandmarker.createFromOptions(fileset, options('VIDEO', 1)), last: 0, used: 0 };
   }
@@ -215,7 +219,7 @@ export class PoseEstimator {
    * Landmarks of each person box (normalised 0-1) in a frame, in whole-frame coordinates: the page
    * crops each box and runs the landmarker on the crop (BlazePose's own detector misses people under
    * ~150 px tall; on a crop around a person-detector box it finds them). With `trackIds`, each tracked
-   * person keeps a VIDEO-mode landmarker (up to 4) that tracks them from crop to crop.
+   * person keeps a VIDEO-mode landmarker (up to 3) that tracks them from crop to crop.
    */
   async detectPeople(
     jpeg: Buffer,
