@@ -9,7 +9,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEdge, startEdge } from '../src/edge-app.ts';
 import { silentLogger } from '../src/lib/logger.ts';
-import { type Landmark, LM } from '../src/vision/exercises.ts';
+import { LM } from '../src/vision/exercises.ts';
 import type { PoseBackend } from '../src/vision/live-pose.ts';
 import { PoseEstimator, poseModelPath } from '../src/vision/pose.ts';
 import { FrameStream } from '../src/vision/stream.ts';
