@@ -74,7 +74,7 @@ export class SealStore {
       for (const item of sealed) {
         const changes = decodeChanges(Buffer.from(item.bytes, 'base64'));
         if (changes === undefined || changes.length !== item.seals?.length) continue;
-        changes.forEach((change, i) => this.#put.run(change.hash, item.seals?.[i] as string));
+        for (const [i, change] of changes.entries()) this.#put.run(change.hash, item.seals?.[i] as string);
       }
     })();
   }
