@@ -244,7 +244,12 @@ describe('the member directory across the chain', () => {
     }
     // The key that opened the sealed name is in no byte of the other unit's files any more (only that exact
     // key opens AES-256-GCM bytes, so this is the byte-window test of erasure-running-unit, in one pass).
-    expect(rawFiles(rj.dir).includes(key.key)).toBe(false);
+    // The unit truncates its WAL after applying the erasure; the row is visible a moment before that ends.
+    await until(
+      'the key out of every file of rj-copacabana',
+      () => !rawFiles(rj.dir).includes(key.key),
+      10_000,
+    );
     // Bruno, not erased, is still in the directory.
     expect(directoryRows(rj, brunoId)).toBe(1);
     expect(join(hq.dir, 'hq.db')).toBe(hq.store.path);
@@ -275,6 +280,12 @@ describe('the member directory across the chain', () => {
     await until(
       'HQ to checkpoint after the erasure',
       () => !rawFiles(hq.dir).includes(Buffer.from(bruno.name)),
+    );
+    // The home unit truncates its WAL after applying HQ's erasure (a moment after the change is visible).
+    await until(
+      'sp-paulista to truncate its WAL',
+      () => !rawFiles(sp.dir).includes(Buffer.from(bruno.name)),
+      10_000,
     );
     for (const [where, raw] of [
       ['HQ', rawFiles(hq.dir)],
