@@ -254,8 +254,8 @@ export class DirectoryBuilder {
     // Once a day every member again: a plan that lapsed without any change still stops the personal fields.
     this.#sweep = setInterval(() => this.#sql.markAll.run(), this.#o.sweepEveryMs ?? 86_400_000);
     this.#sweep.unref();
-    // The relay's ingest comes first: the next pass waits at least three times as long as the last one
-    // took, so the builder takes at most about a quarter of HQ's time during a burst.
+    // The relay's ingest comes first: the next pass waits three times as long as the last one took (at
+    // most 2 s), so the builder takes about a quarter of HQ's time during a burst.
     const next = (after: number) => {
       if (this.#closing) return;
       this.#timer = setTimeout(() => {
@@ -264,7 +264,7 @@ export class DirectoryBuilder {
           .catch((error: unknown) => this.#log.error({ err: error }, 'directory pass failed'))
           .finally(() => {
             this.#running = undefined;
-            next(Math.max(this.#o.everyMs ?? 250, 3 * (Date.now() - started)));
+            next(Math.min(2000, Math.max(this.#o.everyMs ?? 250, 3 * (Date.now() - started))));
           });
       }, after);
       this.#timer.unref();
