@@ -5,6 +5,7 @@
  * it syncs. Real Mosquitto, real SQLite, units and HQ in separate processes where it matters.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as A from '@automerge/automerge';
 import { newDocId } from '@gymedge/crdt-schema';
@@ -94,6 +95,9 @@ async function rawQos1(url: string, n: number, size: number): Promise<number> {
 export async function run(opts: Opts): Promise<string> {
   const { dir, cleanup } = scratch('bench-sync');
   const lines: string[] = ['## Sync', ''];
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const broker: TestBroker = await startMosquitto();
   const peers: PeerProcess[] = [];
   try {
@@ -296,6 +300,10 @@ export async function run(opts: Opts): Promise<string> {
       );
     }
     lines.push(
+      '',
+      `Load average (1/5/15 min) at the start of this run: ${loadAtStart}; at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}${opts.quick ? ' (quick mode: smaller sizes)' : ''}.`,
       '',
       'Measured on the shared 2-core machine while other work may run: the broker, HQ and the units compete for the',
       'same cores, so absolute figures are low and noisy; the ratios are the point. Aims: throughput ≥ 0.5x raw QoS 1,',
