@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { deterministicDocId } from '@gymedge/crdt-schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAll,
   headsOf,
+  planFields,
   scratch,
   startAedes,
   startHq,
@@ -39,10 +41,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       headsOf(hq.hq.db, 'chain') === headsOf(rj.unit.db, 'chain');
 
     afterAll(async () => {
-      await sp?.close();
-      await rj?.close();
-      await hq?.close();
-      await broker?.close();
+      await closeAll(sp, rj, hq, broker);
       cleanup();
     });
 
@@ -62,18 +61,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       await rj.unit.members.create({ name: 'Depois rj' }, system);
       // HQ's own chain-wide edits after the backup: a new plan, edited; the units replicate them.
       const planId = deterministicDocId('plan', 'after-the-backup');
-      await hq.hq.store.create(
-        'plan',
-        {
-          name: 'Plano Novo',
-          priceCents: 100,
-          currency: 'BRL',
-          billingPeriod: 'monthly',
-          access: 'all',
-          active: true,
-        },
-        { id: planId },
-      );
+      await hq.hq.store.create('plan', planFields('Plano Novo', 100), { id: planId });
       for (let i = 1; i <= 5; i++) await hq.hq.store.update(planId, { priceCents: 100 + i });
       hq.relay.poke();
       await waitFor(
@@ -121,18 +109,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       timeout: 120_000,
     }, async () => {
       const planId = deterministicDocId('plan', 'partition-test');
-      await hq.hq.store.create(
-        'plan',
-        {
-          name: 'Plano Partição',
-          priceCents: 9990,
-          currency: 'BRL',
-          billingPeriod: 'monthly',
-          access: 'all',
-          active: true,
-        },
-        { id: planId },
-      );
+      await hq.hq.store.create('plan', planFields('Plano Partição', 9990), { id: planId });
       hq.relay.poke();
       await waitFor('plan everywhere', () => sp.unit.store.has(planId) && rj.unit.store.has(planId), 20_000);
       const member = await sp.unit.members.create({ name: 'Maria Particionada' }, system);

@@ -12,6 +12,7 @@ import {
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAll,
   ensureLinkKey,
   forkPeer,
   headsOf,
@@ -40,9 +41,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
     let intruder: mqtt.MqttClient | undefined;
     afterAll(async () => {
       await intruder?.endAsync();
-      await sp?.close();
-      await hq?.close();
-      await broker?.close();
+      await closeAll(sp, hq, broker);
       cleanup();
     });
 

@@ -1,7 +1,9 @@
 import { deterministicDocId } from '@gymedge/crdt-schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  closeAll,
   headsOf,
+  planFields,
   scratch,
   startAedes,
   startHq,
@@ -27,10 +29,7 @@ describe('change logs stay bounded while the chain syncs', () => {
   let sp: TestUnit;
   let rj: TestUnit;
   afterAll(async () => {
-    await sp?.close();
-    await rj?.close();
-    await hq?.close();
-    await broker?.close();
+    await closeAll(sp, rj, hq, broker);
     cleanup();
   });
 
@@ -43,18 +42,7 @@ describe('change logs stay bounded while the chain syncs', () => {
     rj = await startUnit(dir, 'rj-copacabana', broker.url);
     await waitFor('units connected', () => sp.sync.status().connected && rj.sync.status().connected);
     const planId = deterministicDocId('plan', 'bounded-log');
-    await hq.hq.store.create(
-      'plan',
-      {
-        name: 'Plano',
-        priceCents: 100,
-        currency: 'BRL',
-        billingPeriod: 'monthly',
-        access: 'all',
-        active: true,
-      },
-      { id: planId },
-    );
+    await hq.hq.store.create('plan', planFields('Plano', 100), { id: planId });
     const members = [];
     for (let i = 0; i < 10; i++) members.push(await sp.unit.members.create({ name: `Ana ${i}` }, system));
     const settled = () =>

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  closeAll,
   headsOf,
+  planFields,
   scratch,
   startAedes,
   startHq,
@@ -31,10 +33,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
       await waitFor('units connected', () => sp.sync.status().connected && rj.sync.status().connected);
     });
     afterAll(async () => {
-      await sp?.close();
-      await rj?.close();
-      await hq?.close();
-      await broker?.close();
+      await closeAll(sp, rj, hq, broker);
       cleanup();
     });
 
@@ -69,14 +68,7 @@ for (const kind of ['aedes', 'mosquitto'] as const) {
     });
 
     it('relays chain-wide documents from HQ to every unit', async () => {
-      const plan = await hq.hq.store.create('plan', {
-        name: 'Plano Rede',
-        priceCents: 15990,
-        currency: 'BRL',
-        billingPeriod: 'monthly',
-        access: 'all',
-        active: true,
-      });
+      const plan = await hq.hq.store.create('plan', planFields('Plano Rede', 15990));
       hq.relay.poke();
       await waitFor('plan at both units', () => sp.unit.store.has(plan.id) && rj.unit.store.has(plan.id));
       // Committed there too (the store answers `has` from memory as soon as the change is merged).

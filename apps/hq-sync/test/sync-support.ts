@@ -240,6 +240,25 @@ export async function startHq(root: string, brokerUrl: string): Promise<TestHq> 
 
 export const system = { id: 'system', role: 'system' } as const;
 
+/** Closes what a suite opened, in the order given (units, then HQ, then the broker), skipping what never started. */
+export async function closeAll(
+  ...items: ReadonlyArray<{ close(): Promise<void> } | undefined>
+): Promise<void> {
+  for (const item of items) await item?.close();
+}
+
+/** The fields of a chain-wide plan (HQ writes them: `hq.hq.store.create('plan', planFields(...), { id })`). */
+export function planFields(name: string, priceCents: number) {
+  return {
+    name,
+    priceCents,
+    currency: 'BRL',
+    billingPeriod: 'monthly',
+    access: 'all',
+    active: true,
+  } as const;
+}
+
 /** sorted `docId heads` lines of one owner's documents in a database (to compare replicas). */
 export function headsOf(db: import('better-sqlite3').Database, owner: string): string {
   return (
