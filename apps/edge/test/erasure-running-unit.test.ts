@@ -1,4 +1,3 @@
-import { createDecipheriv } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import * as A from '@automerge/automerge';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpfFromBase, formatCpf } from '../src/domain/cpf.ts';
+import { findSealKey } from './support/sealed-key.ts';
 import { callApi, killHard, login, startUnitProcess, type UnitProcess } from './support/unit-process.ts';
 
 // Issue 13 (critical): after DELETE /api/v1/members/:id, no file of the RUNNING unit may let the erased
@@ -65,26 +65,6 @@ function sealedNames(dbPath: string, memberId: string): Uint8Array[] {
   }
 }
 
-/** Tries every 32-byte window of `bytes` as the AES-256-GCM key of a sealed field. */
-function findKey(bytes: Buffer, sealed: Uint8Array, aad: string): number | undefined {
-  const iv = sealed.subarray(1, 13);
-  const tag = sealed.subarray(13, 29);
-  const body = sealed.subarray(29);
-  for (let at = 0; at + 32 <= bytes.length; at++) {
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', bytes.subarray(at, at + 32), iv);
-      decipher.setAAD(Buffer.from(aad));
-      decipher.setAuthTag(tag);
-      decipher.update(body);
-      decipher.final();
-      return at;
-    } catch {
-      // not the key
-    }
-  }
-  return undefined;
-}
-
 describe('erasure while the unit runs', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gymedge-erasure-'));
   const unitDir = join(dataDir, 'sp-paulista');
@@ -126,7 +106,7 @@ describe('erasure while the unit runs', () => {
       const bytes = readFileSync(file);
       for (const needle of needles) if (bytes.includes(needle)) leaks.push(`${file}: ${needle}`);
       // One key seals every field of the member: finding it for one sealed name is enough.
-      const at = findKey(bytes, sealed[0] as Uint8Array, `${id}|name`);
+      const at = findSealKey(bytes, sealed[0] as Uint8Array, `${id}|name`);
       if (at !== undefined) leaks.push(`${file}: the name's key at byte ${at}`);
     }
     expect(leaks).toEqual([]);
