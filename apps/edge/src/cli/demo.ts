@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GYMEDGE_BIN } from '../paths.ts';
 import { DEMO_UNITS, dataDirFrom, parsePort, portEnvName } from './config.ts';
@@ -34,6 +34,11 @@ export async function demoCommand(options: {
     rmSync(join(dataDir, 'hq'), { recursive: true, force: true });
   }
   const password = process.env.GYMEDGE_DEMO_PASSWORD || randomBytes(9).toString('base64url');
+  // HQ's admin takes the demo password only when HQ is new (or it comes from GYMEDGE_DEMO_PASSWORD): a
+  // restart generates a fresh one for units that are new, and handing that to an existing HQ would change its
+  // admin's password to one nobody was shown.
+  const hqPassword =
+    process.env.GYMEDGE_DEMO_PASSWORD || !existsSync(join(dataDir, 'hq')) ? password : undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = (code: number) => {
@@ -65,7 +70,7 @@ export async function demoCommand(options: {
   console.log(`GymEdge demo chain — data in ${dataDir}`);
   const hq = await startDemoHq({
     dataDir,
-    password,
+    password: hqPassword,
     host: options.host,
     units: DEMO_UNITS.map((unit) => unit.unitId),
     children,

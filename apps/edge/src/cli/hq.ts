@@ -294,7 +294,8 @@ function waitFor<T extends { type: string }>(child: ChildProcess, type: T['type'
  */
 export async function startDemoHq(options: {
   readonly dataDir: string;
-  readonly password: string;
+  /** HQ admin's password; absent: an existing admin keeps theirs. */
+  readonly password: string | undefined;
   readonly host: string;
   readonly units: readonly string[];
   readonly children: ChildProcess[];
@@ -324,7 +325,7 @@ export async function startDemoHq(options: {
   }
   const env = {
     ...process.env,
-    GYMEDGE_DEMO_PASSWORD: options.password,
+    GYMEDGE_DEMO_PASSWORD: options.password ?? '',
     GYMEDGE_LOG_LEVEL: process.env.GYMEDGE_LOG_LEVEL ?? 'warn',
   };
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
